@@ -10,10 +10,16 @@ unknown here: every cell has span 1 and ``col`` is its position in the row.
 
 from __future__ import annotations
 
+import re
+
 from auditor.document import Block, Cell, Document, Paragraph, Provenance, Table
+
+# The exporter writes Word bookmarks inline ("[bookmark: _GoBack]95.00"); they are not text.
+_BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 
 
 def parse_text_export(text: str, path: str = "") -> Document:
+    text = _BOOKMARK.sub("", text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     builder = _Builder()
     blank_run = 0

@@ -1,0 +1,235 @@
+"""Find the forms in a Document and read each into its typed record.
+
+A form starts at a row that names what it is about (项目名称 / 项目支出名称 / 支出方向 for a
+project, 单位名称 / 预算部门名称 / 部门名称 for a department), together with the title lines
+just above it (附件3-1, …项目支出绩效自评表, （2022年度）). Its kind follows from what its
+rows hold: actual values make it a self-evaluation, targets alone a target table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from auditor.document import Document
+from auditor.errors import UnknownFormError
+from auditor.forms import blocks
+from auditor.forms.body import Draft, read_body
+from auditor.forms.report import attachment_of, is_report_title, read_report
+from auditor.forms.stream import Item, Para, Row, item_text, items_of
+from auditor.records import (
+    DeptSelfEval,
+    DeptTargets,
+    FormBase,
+    ProjectSelfEval,
+    ProjectTargets,
+    SelfEvalBase,
+    Value,
+)
+
+PROJECT_KEYS = ("项目名称", "项目支出名称", "支出方向子项", "支出方向", "专项名称")
+DEPT_KEYS = ("单位名称", "预算部门名称", "部门名称", "预算单位名称", "部门单位名称")
+_FILL_LINE = re.compile(r"^(填报单位|填报日期|单位名称[:：]|项目主管部门|主管部门[:：]|金额单位|单位[:：]|\(盖章\)|（盖章）)")
+_YEAR_LINE = re.compile(r"^[（(]?\s*(\d{4})\s*年度?\s*[）)]?$")
+_YEAR = re.compile(r"(20\d{2})\s*年")
+_ATTACHMENT_LINE = re.compile(r"^附件\s*[\d一二三四五六七八九十]+(\s*[-－—]\s*\d+)?\s*[:：]?$")
+_SPENDING_WORDS = ("支出", "拨款", "预算", "资金", "收入")
+
+Form = ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets
+
+
+def parse_forms(document: Document) -> list[Form]:
+    items = items_of(document)
+    keys = _key_rows(items)
+    if not keys:
+        raise UnknownFormError(
+            "未识别到绩效表格：文件中没有“项目名称”“单位名称”等表头，可能不是绩效自评表或绩效目标表；"
+            "请确认上传的文件，或配置大模型后使用辅助识别"
+        )
+    starts = [_heading_start(items, k, keys[n - 1] + 1 if n else 0) for n, k in enumerate(keys)]
+    forms: list[Form] = []
+    for n, k in enumerate(keys):
+        end = starts[n + 1] if n + 1 < len(keys) else len(items)
+        forms.append(_build(items[starts[n] : k], items[k : end]))
+    _attach_reports(items, starts, forms)
+    return forms
+
+
+def _title_key(row: Row) -> str | None:
+    first = row.first_filled()
+    if first is None or len(row.filled) < 2:
+        return None
+    key = row.keys[first]
+    return key if key in PROJECT_KEYS or key in DEPT_KEYS else None
+
+
+def _key_rows(items: list[Item]) -> list[int]:
+    keys: list[int] = []
+    has_body = True
+    for i, item in enumerate(items):
+        if not isinstance(item, Row):
+            continue
+        if _title_key(item) and has_body:
+            keys.append(i)
+            has_body = False
+        elif blocks.is_indicator_header(item) or blocks.is_funds_header(item):
+            has_body = True
+    return keys
+
+
+def _heading_start(items: list[Item], key: int, floor: int) -> int:
+    start = key
+    for i in range(key - 1, max(floor, key - 7) - 1, -1):
+        text = item_text(items[i])
+        if not text or _FILL_LINE.match(text) or _YEAR_LINE.match(text):
+            continue
+        if _ATTACHMENT_LINE.match(text):
+            return i
+        if "表" in text and len(text) <= 60:
+            start = i
+            if i - 1 >= floor and _ATTACHMENT_LINE.match(item_text(items[i - 1])):
+                start = i - 1
+        break
+    return start
+
+
+def _build(heading: list[Item], body: list[Item]) -> Form:
+    draft = read_body(body)
+    key_row = body[0]
+    assert isinstance(key_row, Row)
+    title_key = _title_key(key_row) or ""
+    common = _common(heading, draft, title_key, key_row)
+    if title_key in PROJECT_KEYS:
+        if draft.has_actual_column or any(r.executed for r in draft.funds):
+            return _project_self_eval(draft, common)
+        return _project_targets(draft, common)
+    if draft.has_actual_column or any(r.executed for r in draft.funds):
+        return _dept_self_eval(draft, common)
+    return _dept_targets(draft, common)
+
+
+def _common(heading: list[Item], draft: Draft, title_key: str, key_row: Row) -> dict[str, object]:
+    texts = [item_text(i) for i in heading if item_text(i)]
+    title_line = next((t for t in texts if "表" in t and not _FILL_LINE.match(t)), None)
+    attachment = next((a for t in texts if (a := attachment_of(t))), None)
+    year = next((m.group(1) for t in texts if (m := _YEAR_LINE.match(t))), None)
+    if year is None and title_line and (m := _YEAR.search(title_line)):
+        year = m.group(1)
+    if title_line and attachment:
+        title_line = re.sub(r"^附件\s*[\d一二三四五六七八九十]+(\s*[-－—]\s*\d+)?\s*[:：]?", "", title_line) or None
+    title = draft.fields.get(title_key)
+    notes = [] if title and title.text else ["未找到项目或单位名称"]
+    if not draft.indicators and not draft.goal_blocks:
+        notes.append("未找到绩效指标表")
+    return {
+        "title": title.text if title else "",
+        "heading": title_line,
+        "attachment": attachment,
+        "year": year,
+        "fields": draft.fields,
+        "indicators": draft.indicators,
+        "category_weights": draft.category_weights,
+        "notes": notes,
+        "location": key_row.location(),
+    }
+
+
+def _self_eval_parts(draft: Draft) -> dict[str, object]:
+    return {
+        "funds": draft.funds,
+        "goal": draft.goal,
+        "result": draft.result,
+        "total_weight": draft.total_weight,
+        "total_score": draft.total_score,
+        "grade": _field(draft, "等级", "评价等级", "自评等级"),
+    }
+
+
+def _project_self_eval(draft: Draft, common: dict[str, object]) -> ProjectSelfEval:
+    if not draft.funds:
+        common["notes"].append("未找到资金与预算执行表")  # type: ignore[attr-defined]
+    department, implementer = _field(draft, "主管部门"), _field(draft, "实施单位")
+    return ProjectSelfEval(
+        **common,  # type: ignore[arg-type]
+        **_self_eval_parts(draft),  # type: ignore[arg-type]
+        department=department.text if department else None,
+        implementer=implementer.text if implementer else None,
+    )
+
+
+def _dept_self_eval(draft: Draft, common: dict[str, object]) -> DeptSelfEval:
+    return DeptSelfEval(
+        **common,  # type: ignore[arg-type]
+        **_self_eval_parts(draft),  # type: ignore[arg-type]
+        budget_weight=draft.budget_weight,
+        spending=_spending(draft),
+        goal_blocks=draft.goal_blocks,
+        deviation_text=_field_containing(draft, "偏差"),
+        improvement_text=_field_containing(draft, "改进措施"),
+    )
+
+
+def _dept_targets(draft: Draft, common: dict[str, object]) -> DeptTargets:
+    duties = _field(draft, "部门职责概述", "部门职责", "职责概述")
+    return DeptTargets(
+        **common,  # type: ignore[arg-type]
+        total_amount=_field(draft, "资金总额", "年度预算申请"),
+        spending=_spending(draft),
+        duties=duties.text if duties else None,
+        plans=draft.plans,
+        sub_items=draft.sub_items,
+        sub_items_total=draft.sub_items_total,
+    )
+
+
+def _project_targets(draft: Draft, common: dict[str, object]) -> ProjectTargets:
+    def text(*keys: str) -> str | None:
+        value = _field(draft, *keys)
+        return value.text if value else None
+
+    return ProjectTargets(
+        **common,  # type: ignore[arg-type]
+        amount=_field(draft, "项目金额", "资金总额", "年度资金总额"),
+        special_fund=text("所属专项"),
+        period=text("项目实施期", "实施期"),
+        long_term_goal=text("实施期绩效目标", "总体目标"),
+        annual_goal=text("年度绩效目标", "年度目标"),
+    )
+
+
+def _field(draft: Draft, *keys: str) -> Value | None:
+    return next((draft.fields[k] for k in keys if k in draft.fields), None)
+
+
+def _field_containing(draft: Draft, word: str) -> Value | None:
+    return next((v for k, v in draft.fields.items() if word in k), None)
+
+
+def _spending(draft: Draft) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    for key, value in draft.fields.items():
+        if key in DEPT_KEYS or "性质" in key or not any(w in key for w in _SPENDING_WORDS):
+            continue
+        if value.quantity.kind in ("number", "blank"):
+            out[key.removesuffix("总额") if key.endswith("支出总额") else key] = value
+    return out
+
+
+def _attach_reports(items: list[Item], starts: list[int], forms: list[Form]) -> None:
+    titles = [i for i, it in enumerate(items) if isinstance(it, Para) and is_report_title(it)]
+    for n, t in enumerate(titles):
+        limit = min([s for s in starts if s > t] + [titles[n + 1] if n + 1 < len(titles) else len(items)])
+        end = next((i for i in range(t + 1, limit) if isinstance(items[i], Row)), limit)
+        if end - 1 > t and _ATTACHMENT_LINE.match(item_text(items[end - 1])):
+            end -= 1
+        owner = max((k for k, s in enumerate(starts) if s <= t), default=None)
+        form = forms[owner] if owner is not None else None
+        if not isinstance(form, SelfEvalBase) or form.report is not None:
+            continue
+        before = item_text(items[t - 1]) if t else ""
+        paras = [p for p in items[t + 1 : end] if isinstance(p, Para)]
+        title = items[t]
+        assert isinstance(title, Para)
+        form.report = read_report(title, paras, attachment_of(before) if _ATTACHMENT_LINE.match(before) else None)
+
+
+__all__ = ["Form", "FormBase", "parse_forms"]
