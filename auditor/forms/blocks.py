@@ -204,14 +204,16 @@ def _is_number(text: str) -> bool:
 
 
 def read_funds_row(row: Row, cmap: ColumnMap) -> FundsRow | None:
-    label_at = next((i for i in row.filled if cmap.field_at(row.cells[i].col) is None), None)
-    if label_at is None:
-        return None
-    key = next((k for k, words in FUNDS_LABELS if any(w in row.keys[label_at] for w in words)), None)
-    if key is None:
-        return None
-    values = {name: row.value(i, header) for name, (i, header) in cmap.fields_of(row).items()}
-    return FundsRow(key=key, label=row.texts[label_at], location=row.location(), **values)
+    """A funds line, found by its label in any column the header leaves unnamed (the
+    block's own label, e.g. （万元） carried over a page break, may sit beside it)."""
+    for i in row.filled:
+        if cmap.field_at(row.cells[i].col) is not None:
+            continue
+        key = next((k for k, words in FUNDS_LABELS if any(w in row.keys[i] for w in words)), None)
+        if key is not None:
+            values = {name: row.value(j, header) for name, (j, header) in cmap.fields_of(row).items()}
+            return FundsRow(key=key, label=row.texts[i], location=row.location(), **values)
+    return None
 
 
 def category_of(level1: str, level2: str) -> Category:
