@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.ingest import walk
-from auditor.pipeline import DocumentResult, extract
+from auditor.findings import DocumentResult
+from auditor.pipeline import extract
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,16 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
     p.add_argument("--strict", action="store_true", help="有文件无法读取时以状态码1退出")
     p.set_defaults(run=_extract)
-    _add_review_commands(sub)
     return parser
-
-
-def _add_review_commands(sub: Any) -> None:
-    try:
-        from auditor.cli_review import add_commands
-    except ImportError:  # review layer not installed in this build
-        return
-    add_commands(sub)
 
 
 def documents_json(results: list[DocumentResult]) -> list[dict[str, Any]]:

@@ -10,23 +10,14 @@ import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, Field
-
-from auditor.errors import AuditorError
-from auditor.forms import parse_forms
 from auditor.document import Document
+from auditor.errors import AuditorError
+from auditor.findings import DocumentResult, Finding, LLMStatus, ReviewResult
+from auditor.forms import parse_forms
 from auditor.ingest import read_bytes, read_path
-from auditor.records import Form
+from auditor.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-class DocumentResult(BaseModel):
-    file: str
-    forms: list[Form] = Field(default_factory=list)
-    error: str | None = None
-    format: str | None = None
-    pages: int | None = None
 
 
 def extract_bytes(data: bytes, name: str) -> DocumentResult:
@@ -57,3 +48,29 @@ def extract(paths: Iterable[Path], progress: Callable[[int, int, str], None] | N
         if progress:
             progress(n, len(files), str(path))
     return results
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def review_documents(documents: list[DocumentResult], settings: Settings | None = None) -> ReviewResult:
+    """Run every rule on documents already read, then the LLM checks if configured."""
+    from auditor.checks import Context, load_rules, run_rules
+
+    settings = settings or Settings()
+    load_rules()
+    findings: list[Finding] = []
+    for doc in documents:
+        ctx = Context(file=doc.file, forms=doc.forms, profile=settings.scoring_profile(), tol=settings.tolerances)
+        findings.extend(run_rules(doc.forms, ctx))
+    result = ReviewResult(documents=documents, findings=findings, profile=settings.profile, llm=LLMStatus())
+    if settings.llm_configured:
+        from auditor.narrative import review_narrative
+
+        review_narrative(result, settings)
+    return result
+
+
+def review(paths: Iterable[Path], settings: Settings | None = None, progress: Progress | None = None) -> ReviewResult:
+    """Read and review files: the entry point of the CLI, the page and the evaluation."""
+    return review_documents(extract(paths, progress), settings)

@@ -1,0 +1,96 @@
+"""The rule registry: every deterministic rule, keyed by its stable code.
+
+A rule is a pure function of one form (and the other forms of its document, for rules
+that compare tables) that yields hits; the registry turns hits into findings, one per
+(form, rule), listing every place the rule fired in its evidence and locations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from auditor.findings import Finding, Severity
+from auditor.forms import Form
+from auditor.records import Location
+from auditor.settings import Profile, Tolerances
+
+
+@dataclass(frozen=True)
+class Hit:
+    message: str
+    expected: str | None = None
+    actual: str | None = None
+    location: Location = field(default_factory=Location)
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    file: str
+    forms: list[Form]  # every form of the document
+    profile: Profile
+    tol: Tolerances
+
+
+RuleFn = Callable[[Form, Context], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str  # short Chinese name, for reports
+    fn: RuleFn
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, severity: Severity, title: str) -> Callable[[RuleFn], RuleFn]:
+    def register(fn: RuleFn) -> RuleFn:
+        if code in REGISTRY:
+            raise ValueError(f"rule {code} registered twice")
+        REGISTRY[code] = Rule(code, severity, title, fn)
+        return fn
+
+    return register
+
+
+def run_rules(forms: list[Form], ctx: Context, codes: Iterable[str] | None = None) -> list[Finding]:
+    selected = [REGISTRY[c] for c in codes] if codes is not None else list(REGISTRY.values())
+    findings = []
+    for form in forms:
+        for r in selected:
+            hits = list(r.fn(form, ctx))
+            if hits:
+                findings.append(_finding(r, form, ctx.file, hits))
+    return findings
+
+
+def _finding(r: Rule, form: Form, file: str, hits: list[Hit]) -> Finding:
+    first = hits[0]
+    message = first.message if len(hits) == 1 else "；".join(h.message for h in hits[:5])
+    if len(hits) > 5:
+        message += f"；另有{len(hits) - 5}处"
+    evidence = list(dict.fromkeys(e for h in hits for e in h.evidence if e))
+    return Finding(
+        rule=r.code,
+        severity=r.severity,
+        file=file,
+        form=form.title,
+        form_kind=form.kind,
+        message=message,
+        expected=first.expected,
+        actual=first.actual,
+        location=first.location,
+        locations=[h.location for h in hits[1:]],
+        evidence=evidence,
+    )
+
+
+def load_rules() -> dict[str, Rule]:
+    """Import every rule module so that its rules register; returns the registry."""
+    from auditor.checks import dept, funds, indicator, narrative, score  # noqa: F401
+
+    return REGISTRY

@@ -1,0 +1,181 @@
+"""funds — 资金与预算执行."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from auditor.checks import Context, Hit, rule
+from auditor.checks.measure import execution_rate, fmt, is_cost, is_money, money, number, pct, rate
+from auditor.checks.text import form_texts, is_substantive
+from auditor.forms import Form
+from auditor.records import FundsRow, SelfEvalBase, Value
+
+_COLUMNS = {"initial_budget": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
+_ADJUSTMENT_WORDS = re.compile(r"调整|追加|调增|调减|追减|调剂|变更|补充预算|增加预算|预算增加")
+
+
+def _ev(*values: Value | None) -> tuple[str, ...]:
+    return tuple(v.text for v in values if v is not None and v.text)
+
+
+def _rows(form: Form) -> list[FundsRow]:
+    return form.funds if isinstance(form, SelfEvalBase) else []
+
+
+@rule("funds.executed_exceeds_budget", "error", "执行数超过预算数")
+def executed_exceeds_budget(form: Form, ctx: Context) -> Iterator[Hit]:
+    for row in _rows(form):
+        budget, executed = money(row.budget), money(row.executed)
+        if budget is not None and executed is not None and ctx.tol.money_greater(executed, budget):
+            assert row.executed is not None
+            yield Hit(
+                f"{row.label}：全年执行数 {fmt(executed)} 万元超过全年预算数 {fmt(budget)} 万元",
+                f"≤ {fmt(budget)}", fmt(executed), row.executed.location, _ev(row.executed, row.budget),
+            )
+
+
+@rule("funds.rate_mismatch", "error", "执行率与执行数/预算数不符")
+def rate_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
+    for row in _rows(form):
+        stated, budget, executed = rate(row.rate), money(row.budget), money(row.executed)
+        if stated is None or budget is None or executed is None:
+            continue
+        computed = execution_rate(executed, budget)
+        if computed is not None and abs(computed - stated) > ctx.tol.rate_pp:
+            assert row.rate is not None
+            yield Hit(
+                f"{row.label}：填报执行率 {row.rate.text}，按全年执行数 {fmt(executed)} ÷ 全年预算数 {fmt(budget)} 计算应为 {pct(computed)}",
+                pct(computed), row.rate.text, row.rate.location, _ev(row.rate, row.executed, row.budget),
+            )
+
+
+def budget_weight(form: Form) -> Decimal | None:
+    total = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    weight = number(total.weight) if total else None
+    if weight is None and form.kind == "dept_self_eval":
+        weight = number(form.budget_weight)  # type: ignore[union-attr]
+    return weight
+
+
+def budget_rate(row: FundsRow) -> Decimal | None:
+    """Execution rate of a funds row: computed from the amounts, else as stated."""
+    budget, executed = money(row.budget), money(row.executed)
+    if budget is not None and executed is not None:
+        return execution_rate(executed, budget)
+    return rate(row.rate)
+
+
+@rule("funds.score_mismatch", "error", "预算执行得分与分值×执行率不符")
+def score_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
+    row = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    if row is None:
+        return
+    weight, score, r = budget_weight(form), number(row.score), budget_rate(row)
+    if weight is None or score is None or r is None:
+        return
+    expected = weight * min(r, Decimal(100)) / Decimal(100)
+    if abs(expected - score) > ctx.tol.score:
+        assert row.score is not None
+        yield Hit(
+            f"预算执行得分填报 {fmt(score)}，按分值 {fmt(weight)} × 执行率 {pct(min(r, Decimal(100)))} 应为 {fmt(expected.quantize(Decimal('0.01')))}",
+            fmt(expected.quantize(Decimal("0.01"))), fmt(score), row.score.location, _ev(row.score, row.rate),
+        )
+
+
+@rule("funds.breakdown_mismatch", "warning", "资金来源明细与年度资金总额不符")
+def breakdown_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
+    total = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    parts = [r for r in _rows(form) if r.key != "total"]
+    if total is None or not parts:
+        return
+    for field, column in _COLUMNS.items():
+        stated = money(getattr(total, field))
+        if stated is None:
+            continue
+        summed = sum((money(getattr(r, field)) or Decimal(0) for r in parts), Decimal(0))
+        if not ctx.tol.money_equal(summed, stated):
+            cell: Value = getattr(total, field)
+            listed = " + ".join(f"{r.label.removeprefix('其中：')} {getattr(r, field).text if getattr(r, field) and getattr(r, field).text else '空白(0)'}" for r in parts)
+            yield Hit(
+                f"{column}：{listed} = {fmt(summed)} 万元，与年度资金总额 {fmt(stated)} 万元不符",
+                fmt(stated), fmt(summed), cell.location, _ev(cell, *(getattr(r, field) for r in parts)),
+            )
+
+
+@rule("funds.subrow_scored", "warning", "资金明细行单独计分")
+def subrow_scored(form: Form, ctx: Context) -> Iterator[Hit]:
+    for row in _rows(form):
+        if row.key == "total":
+            continue
+        scored = [v for v in (row.weight, row.score) if number(v) is not None]
+        if scored:
+            yield Hit(
+                f"“{row.label}”为年度资金总额的其中项，却填有分值/得分 {'/'.join(v.text for v in scored)}，预算执行重复计分",
+                "— （其中项不计分）", "/".join(v.text for v in scored), scored[0].location, _ev(*scored),
+            )
+
+
+@rule("funds.adjustment_unexplained", "warning", "预算调整未说明原因")
+def adjustment_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
+    row = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    if row is None:
+        return
+    initial, budget = money(row.initial_budget), money(row.budget)
+    if initial is None or budget is None or ctx.tol.money_equal(initial, budget):
+        return
+    if any(_ADJUSTMENT_WORDS.search(t) for f in ctx.forms for t in form_texts(f)):
+        return
+    assert row.budget is not None
+    yield Hit(
+        f"年初预算数 {fmt(initial)} 万元调整为全年预算数 {fmt(budget)} 万元（差额 {fmt(budget - initial)} 万元），文中未说明调整原因",
+        f"{fmt(initial)}（或说明调整原因）", fmt(budget), row.budget.location, _ev(row.initial_budget, row.budget),
+    )
+
+
+@rule("funds.low_execution_unexplained", "warning", "执行率偏低未说明原因")
+def low_execution_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
+    row = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    r = budget_rate(row) if row else None
+    if row is None or r is None or r >= Decimal(90):
+        return
+    if any(is_substantive(t) for t in _explanations(form)):
+        return
+    yield Hit(
+        f"预算执行率 {pct(r)} 低于90%，偏差原因栏和文字说明均未解释",
+        "≥ 90% 或说明原因", pct(r), (row.rate or row.executed or row.budget).location,  # type: ignore[union-attr]
+        _ev(row.rate, row.executed, row.budget),
+    )
+
+
+def _explanations(form: SelfEvalBase) -> list[str]:
+    texts = [i.deviation.text for i in form.indicators if i.deviation]
+    for attr in ("deviation_text",):
+        value = getattr(form, attr, None)
+        if value is not None:
+            texts.append(value.text)
+    if form.report and form.report.problems:
+        texts.append(form.report.problems)
+    return texts
+
+
+@rule("funds.cost_sum_mismatch", "warning", "成本指标合计超过预算/执行数")
+def cost_sum_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
+    row = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    costs = [i for i in form.indicators if is_cost(i)]
+    if row is None or not costs:
+        return
+    for field, against, column in (("actual", row.executed, "全年执行数"), ("target", row.budget, "全年预算数")):
+        cells = [getattr(i, field) for i in costs if is_money(getattr(i, field), i.name)]
+        amounts = [money(getattr(i, field), i.name) for i in costs if is_money(getattr(i, field), i.name)]
+        limit = money(against)
+        if limit is None or not amounts or any(a is None for a in amounts):
+            continue
+        summed = sum(amounts, Decimal(0))  # type: ignore[arg-type]
+        if ctx.tol.money_greater(summed, limit):
+            label = "实际完成值" if field == "actual" else "年度指标值"
+            yield Hit(
+                f"成本指标{label}合计 {' + '.join(fmt(a) for a in amounts)} = {fmt(summed)} 万元，超过{column} {fmt(limit)} 万元",  # type: ignore[arg-type]
+                f"≤ {fmt(limit)}", fmt(summed), cells[0].location, _ev(*cells, against),
+            )

@@ -1,0 +1,229 @@
+"""narrative — 叙述与表格: deterministic checks of the goal/result/deviation/report text
+against each other and against the table's numbers. (narrative.contradiction, which needs
+a language model, lives in auditor.narrative.)"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from auditor.checks import Context, Hit, rule
+from auditor.checks.funds import budget_weight
+from auditor.checks.measure import fmt, full, money, number
+from auditor.checks.score import _blocks, lines
+from auditor.checks.text import says_no_deviation, text_values
+from auditor.forms import Form
+from auditor.records import Indicator, Location, SelfEvalBase, Value
+
+_NOT_CONTENT = re.compile(r"[\s\W_]+", re.UNICODE)
+_NUMBER_AFTER = re.compile(r"^[^\d。；;，,]{0,6}?(\d[\d,]*(?:\.\d+)?)\s*(万元|万|元|%|人次|人|次|份|个|家|辆|套|项|户|场|天|小时)?")
+_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)万元")
+_EXECUTED_WORDS = ("执行", "实际支出", "使用资金", "实际使用", "支付")
+_BUDGET_WORDS = ("拨款指标", "预算安排", "计划使用资金", "到位", "全年预算", "预算数", "年初预算", "预算资金")
+# Between the keyword and the amount, these words mean the amount is some other item's
+# ("年初预算含东边立体车库使用费800万元").
+_OTHER_ITEM = re.compile(r"费|含|其中|包括|用于")
+_NAME_TAIL = re.compile(r"[（(][^）)]*[）)]?$")
+TEMPLATE_TEXT = re.compile(
+    r"[（(]\s*(?:限\s*)?\d+\s*字(?:以[内下])?\s*[）)]|请填写|请在此|此处填写|填写说明|结合自评情况|"
+    r"主要反映[^。]{0,40}(?:情况|原因)[^。]{0,12}[。]?|简要(?:说明|描述)[^。]{0,20}(?:情况|原因)"
+)
+_UNFINISHED = re.compile(r"未完成|尚未|暂未|未能|延期|推迟|拟于[^。，；]{0,12}(?:开展|实施|完成|支付|进行)")
+
+
+def content_chars(text: str) -> str:
+    return _NOT_CONTENT.sub("", text)
+
+
+def lcs_length(a: str, b: str) -> int:
+    """Length of the longest common subsequence (bit-parallel, Hyyrö 2004)."""
+    if not a or not b:
+        return 0
+    masks: dict[str, int] = {}
+    for i, ch in enumerate(a):
+        masks[ch] = masks.get(ch, 0) | (1 << i)
+    all_ones = (1 << len(a)) - 1
+    v = all_ones
+    for ch in b:
+        u = v & masks.get(ch, 0)
+        v = ((v + u) | (v - u)) & all_ones
+    return len(a) - bin(v).count("1")
+
+
+@rule("narrative.result_copies_goal", "warning", "实际完成情况照抄预期目标")
+def result_copies_goal(form: Form, ctx: Context) -> Iterator[Hit]:
+    if not isinstance(form, SelfEvalBase) or form.goal is None or form.result is None:
+        return
+    goal, result = content_chars(form.goal.text), content_chars(form.result.text)
+    if len(result) < 4:
+        return
+    ratio = Decimal(lcs_length(result, goal)) / Decimal(len(result))
+    if ratio >= Decimal("0.9"):
+        pct = fmt((ratio * 100).quantize(Decimal("0.1")))
+        yield Hit(
+            f"实际完成情况与预期目标 {pct}% 相同（最长公共子序列 ÷ 完成情况字数），未写出实际完成了什么",
+            "< 90%", f"{pct}%", form.result.location, (form.result.text,),
+        )
+
+
+def _measure_name(name: str) -> str:
+    return content_chars(_NAME_TAIL.sub("", name))
+
+
+def _stated_numbers(indicator: Indicator, value: Value) -> Iterator[tuple[Decimal, str]]:
+    key = _measure_name(indicator.name)
+    if len(key) < 4:
+        return
+    text = value.text
+    start = text.find(key)
+    while start >= 0:
+        m = _NUMBER_AFTER.match(text[start + len(key) :])
+        if m:
+            yield Decimal(m.group(1).replace(",", "")), text[start : start + len(key) + m.end()]
+        start = text.find(key, start + 1)
+
+
+def _indicator_numbers(i: Indicator) -> set[Decimal]:
+    return {n for v in (i.target, i.actual) if v is not None for n in v.quantity.numbers()}
+
+
+@rule("narrative.number_mismatch", "warning", "文字所述数字与表内不符")
+def number_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
+    texts = text_values(form)
+    if isinstance(form, SelfEvalBase) and form.report is not None:
+        texts.append(("自评报告", Value.read(form.report.text, form.report.location, "text")))
+    for role, value in texts:
+        for i in lines(form):
+            table = _indicator_numbers(i)
+            for n, quote in _stated_numbers(i, value):
+                if table and n not in table:
+                    shown = i.actual.text if i.actual else (i.target.text if i.target else "")
+                    yield Hit(
+                        f"{role}写“{quote}”，表中“{i.name}”为 {shown}",
+                        shown, fmt(n), value.location, (quote, shown),
+                    )
+    if isinstance(form, SelfEvalBase):
+        yield from _money_statements(form, texts, ctx)
+
+
+def _money_statements(form: SelfEvalBase, texts: list[tuple[str, Value]], ctx: Context) -> Iterator[Hit]:
+    row = form.funds_row("total")
+    if row is None:
+        return
+    measures = {
+        "执行": (money(row.executed), row.executed, "全年执行数"),
+        "预算": (money(row.budget), row.budget, "全年预算数"),
+    }
+    also_budget = money(row.initial_budget)
+    for role, value in texts:
+        for m in _AMOUNT.finditer(value.text):
+            window = max(0, m.start() - 16)
+            found = _amount_kind(value.text[window : m.start()])
+            if found is None:
+                continue
+            kind, offset = found
+            expected, cell, column = measures[kind]
+            stated = Decimal(m.group(1).replace(",", ""))
+            if expected is None or cell is None or ctx.tol.money_equal(stated, expected):
+                continue
+            if kind == "预算" and also_budget is not None and ctx.tol.money_equal(stated, also_budget):
+                continue
+            quote = value.text[window + offset : m.end()]
+            yield Hit(
+                f"{role}写“{quote}”，表中{column}为 {cell.text} 万元",
+                cell.text, m.group(0), value.location, (quote, cell.text),
+            )
+
+
+def _amount_kind(before: str) -> tuple[str, int] | None:
+    """Which table amount a stated sum refers to, from the nearest keyword before it
+    (a longer keyword wins where two overlap: 计划使用资金 over 使用资金)."""
+    best, where, length = None, -1, 0
+    for kind, words in (("执行", _EXECUTED_WORDS), ("预算", _BUDGET_WORDS)):
+        for w in words:
+            i = before.rfind(w)
+            if i >= 0 and (i + len(w) > where + length or (i + len(w) == where + length and len(w) > length)):
+                best, where, length = kind, i, len(w)
+    if best is None or _OTHER_ITEM.search(before[where + length :]):
+        return None
+    return best, where
+
+
+def _all_texts(form: Form) -> list[tuple[str, str, Location]]:
+    out = [(role, v.text, v.location) for role, v in text_values(form)]
+    if isinstance(form, SelfEvalBase) and form.report is not None:
+        out.append(("自评报告", form.report.text, form.report.location))
+    return out
+
+
+@rule("narrative.template_text_left", "warning", "残留填表说明文字")
+def template_text_left(form: Form, ctx: Context) -> Iterator[Hit]:
+    for role, text, location in _all_texts(form):
+        m = TEMPLATE_TEXT.search(text)
+        if m:
+            yield Hit(f"{role}中残留填表说明“{m.group(0)}”", "填写实际内容", m.group(0), location, (m.group(0),))
+
+
+def lost_points(form: SelfEvalBase, ctx: Context) -> list[str]:
+    """Where the form's own scores fall short of their weights."""
+    lost = [f"“{i.name}”{i.score.text}/{i.weight.text}" for i in lines(form)
+            if i.score and i.weight and (s := number(i.score)) is not None and (w := number(i.weight)) is not None
+            and s < w - ctx.tol.score]
+    lost += [f"“{b.label}”{b.score.text}/{b.weight.text}" for b in _blocks(form)
+             if b.score and b.weight and not full(number(b.score), number(b.weight), ctx.tol)]
+    row = form.funds_row("total")
+    w, s = budget_weight(form), number(row.score) if row else None
+    if w is not None and s is not None and s < w - ctx.tol.score:
+        lost.append(f"预算执行 {fmt(s)}/{fmt(w)}")
+    total = number(form.total_score)
+    if total is not None and total < ctx.profile.total_weight - ctx.tol.score and not lost:
+        lost.append(f"总分 {fmt(total)}")
+    return lost
+
+
+@rule("narrative.problems_denied", "warning", "有扣分却称无问题")
+def problems_denied(form: Form, ctx: Context) -> Iterator[Hit]:
+    if not isinstance(form, SelfEvalBase):
+        return
+    lost = lost_points(form, ctx)
+    if not lost:
+        return
+    for role, value, location in _denials(form):
+        yield Hit(
+            f"{role}填“{value}”，但表中有扣分：{'、'.join(lost[:4])}",
+            "说明存在的问题及改进措施", value, location, (value,),
+        )
+
+
+def _denials(form: SelfEvalBase) -> Iterator[tuple[str, str, Location]]:
+    report = form.report
+    if report is not None:
+        for role, text in (("存在的问题", report.problems), ("改进措施", report.improvements)):
+            if text is not None and says_no_deviation(TEMPLATE_TEXT.sub("", text)):
+                yield role, text, report.location
+    for role, value in (("偏差原因分析", getattr(form, "deviation_text", None)), ("改进措施", getattr(form, "improvement_text", None))):
+        if value is not None and value.text and says_no_deviation(value.text):
+            yield role, value.text, value.location
+
+
+def all_full(form: SelfEvalBase, ctx: Context) -> bool:
+    weighted = [i for i in lines(form) if number(i.weight) is not None]
+    if not weighted and not _blocks(form):
+        total = number(form.total_score)
+        return total is not None and total >= ctx.profile.total_weight - ctx.tol.score
+    return not lost_points(form, ctx)
+
+
+@rule("narrative.unfinished_but_full_score", "warning", "称未完成却得满分")
+def unfinished_but_full_score(form: Form, ctx: Context) -> Iterator[Hit]:
+    if not isinstance(form, SelfEvalBase) or not all_full(form, ctx):
+        return
+    for role, text, location in _all_texts(form):
+        m = _UNFINISHED.search(text)
+        if m:
+            s = max(text.rfind(ch, 0, m.start()) for ch in "。；;，,") + 1
+            e = min([i for i in (text.find(ch, m.end()) for ch in "。；;") if i >= 0] or [len(text)])
+            quote = text[s : e + 1]
+            yield Hit(f"{role}称“{quote}”，但本表各项均为满分", "相应扣分", "满分", location, (quote,))
+
