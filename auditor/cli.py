@@ -1,8 +1,8 @@
 """Command line: argument parsing and exit codes only; the work is in pipeline.
 
 Exit status: 0 — done (documents that could not be read are reported in the output);
-1 — with --strict, a document could not be read (review: or an error-severity finding);
-2 — the command line itself was wrong, or the output could not be written.
+1 — with --strict, a document could not be read (review: or an error-severity finding
+was raised); 2 — the command line itself was wrong, or the output could not be written.
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from auditor.ingest import walk
-from auditor.findings import DocumentResult
-from auditor.pipeline import extract
+from decimal import Decimal
+
+from auditor.findings import SEVERITY_ZH, DocumentResult, ReviewResult
+from auditor.pipeline import extract, review
+from auditor.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +43,66 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
     p.add_argument("--strict", action="store_true", help="有文件无法读取时以状态码1退出")
     p.set_defaults(run=_extract)
+    _add_review_parser(sub)
     return parser
+
+
+def _add_review_parser(sub: Any) -> None:
+    from auditor.settings import PROFILES
+
+    p = sub.add_parser("review", help="审核：读取表格并按规则核对数字与逻辑，输出问题清单")
+    p.add_argument("paths", nargs="+", help="PDF、Word(.docx)或文本导出文件，或包含它们的文件夹")
+    p.add_argument("--format", choices=["json", "md", "html", "xlsx"], default="json", help="报告格式（默认json）")
+    p.add_argument("-o", "--output", help="写入文件而不是标准输出（xlsx必须指定）")
+    p.add_argument("--profile", choices=sorted(PROFILES), default=None, help="评分方案（默认 mof：财政部）")
+    p.add_argument("--strict", action="store_true", help="有文件无法读取或有“错误”级问题时以状态码1退出")
+    p.add_argument("--no-llm", action="store_true", help="即使配置了大模型也不调用（只运行确定性规则）")
+    p.add_argument("--money-tol", type=Decimal, help="金额容差（万元，默认0.01）")
+    p.add_argument("--rate-tol", type=Decimal, help="执行率容差（百分点，默认0.5）")
+    p.add_argument("--score-tol", type=Decimal, help="得分容差（默认0.01）")
+    p.set_defaults(run=_review)
+
+
+def review_settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if args.profile:
+        settings.profile = args.profile
+    if args.no_llm:
+        settings.llm_enabled = False
+    tol = settings.tolerances
+    for name, field in (("money_tol", "money_abs"), ("rate_tol", "rate_pp"), ("score_tol", "score")):
+        if getattr(args, name) is not None:
+            setattr(tol, field, getattr(args, name))
+    return settings
+
+
+def _review(args: argparse.Namespace) -> int:
+    from auditor.render import FORMATS
+
+    if args.format == "xlsx" and args.output is None:
+        print("xlsx报告是二进制文件，请用 -o 指定输出文件", file=sys.stderr)
+        return 2
+    result = review(walk(args.paths), review_settings(args), progress_printer(True))
+    render, _suffix, _binary = FORMATS[args.format]
+    try:
+        write_output(render(result), args.output)
+    except OSError as exc:
+        print(f"无法写入输出文件：{exc}", file=sys.stderr)
+        return 2
+    for d in result.documents:
+        if d.error:
+            print(f"{d.file}: {d.error}", file=sys.stderr)
+    print(_summary(result), file=sys.stderr)
+    failed = any(d.error for d in result.documents) or any(f.severity == "error" for f in result.findings)
+    return 1 if args.strict and failed else 0
+
+
+def _summary(result: ReviewResult) -> str:
+    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_ZH}
+    forms = sum(len(d.forms) for d in result.documents)
+    unread = sum(1 for d in result.documents if d.error)
+    parts = "，".join(f"{SEVERITY_ZH[s]} {n}" for s, n in counts.items())
+    return f"已审核 {len(result.documents)} 个文件（{unread} 个无法读取），{forms} 张表：{parts}。{result.llm.note}"
 
 
 def documents_json(results: list[DocumentResult]) -> list[dict[str, Any]]:
