@@ -8,16 +8,17 @@ was raised); 2 — the command line itself was wrong, or the output could not be
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from auditor.ingest import walk
 from decimal import Decimal
 
 from auditor.findings import SEVERITY_ZH, DocumentResult, ReviewResult
 from auditor.pipeline import extract, review
+from auditor.render.json import write_documents_json
 from auditor.settings import Settings
 
 
@@ -77,15 +78,12 @@ def review_settings(args: argparse.Namespace) -> Settings:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from auditor.render import FORMATS
-
     if args.format == "xlsx" and args.output is None:
         print("xlsx报告是二进制文件，请用 -o 指定输出文件", file=sys.stderr)
         return 2
     result = review(walk(args.paths), review_settings(args), progress_printer(True))
-    render, _suffix, _binary = FORMATS[args.format]
     try:
-        write_output(render(result), args.output)
+        write_output(_report_writer(result, args.format), args.output)
     except OSError as exc:
         print(f"无法写入输出文件：{exc}", file=sys.stderr)
         return 2
@@ -97,6 +95,17 @@ def _review(args: argparse.Namespace) -> int:
     return 1 if args.strict and failed else 0
 
 
+def _report_writer(result: ReviewResult, fmt: str) -> Callable[[TextIO], None] | bytes:
+    from auditor.render import FORMATS, write_json
+
+    if fmt == "json":
+        return lambda out: write_json(result, out)
+    render, _suffix, binary = FORMATS[fmt]
+    if binary:
+        return render(result)  # type: ignore[no-any-return]
+    return lambda out: out.write(render(result))
+
+
 def _summary(result: ReviewResult) -> str:
     counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_ZH}
     forms = sum(len(d.forms) for d in result.documents)
@@ -105,25 +114,19 @@ def _summary(result: ReviewResult) -> str:
     return f"已审核 {len(result.documents)} 个文件（{unread} 个无法读取），{forms} 张表：{parts}。{result.llm.note}"
 
 
-def documents_json(results: list[DocumentResult]) -> list[dict[str, Any]]:
-    return [
-        {
-            "file": r.file,
-            "forms": [f.model_dump(mode="json") for f in r.forms],
-            "error": r.error,
-        }
-        for r in results
-    ]
-
-
-def write_output(text: str | bytes, output: str | None) -> None:
-    if output is None:
-        if isinstance(text, bytes):
-            sys.stdout.buffer.write(text)
+def write_output(write: Callable[[TextIO], None] | bytes, output: str | None) -> None:
+    """Write a report to a file or stdout: bytes as they are, text streamed by ``write``."""
+    if isinstance(write, bytes):
+        if output is None:
+            sys.stdout.buffer.write(write)
         else:
-            sys.stdout.write(text)
+            Path(output).write_bytes(write)
         return
-    Path(output).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    if output is None:
+        write(sys.stdout)
+        return
+    with open(output, "w", encoding="utf-8") as out:
+        write(out)
 
 
 def progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
@@ -144,9 +147,8 @@ def progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
 
 def _extract(args: argparse.Namespace) -> int:
     results = extract(walk(args.paths), progress_printer(True))
-    text = json.dumps({"documents": documents_json(results)}, ensure_ascii=False, indent=2)
     try:
-        write_output(text + "\n", args.output)
+        write_output(lambda out: write_documents_json(results, out), args.output)
     except OSError as exc:
         print(f"无法写入输出文件：{exc}", file=sys.stderr)
         return 2

@@ -22,6 +22,11 @@ class DocumentResult(BaseModel):
     format: str | None = None
     pages: int | None = None
 
+    def contract(self) -> dict[str, Any]:
+        """The document entry of the output contract: file, forms, error."""
+        forms = [f.model_dump(mode="json", exclude_none=True) for f in self.forms]
+        return {"file": self.file, "forms": forms, "error": self.error}
+
 
 class Finding(BaseModel):
     rule: str  # stable code, e.g. funds.executed_exceeds_budget
@@ -70,14 +75,7 @@ class ReviewResult(BaseModel):
     def contract(self) -> dict[str, Any]:
         """The JSON object of the output contract (shared/spec/findings.md)."""
         return {
-            "documents": [
-                {
-                    "file": d.file,
-                    "forms": [f.model_dump(mode="json", exclude_none=True) for f in d.forms],
-                    "error": d.error,
-                }
-                for d in self.documents
-            ],
+            "documents": [d.contract() for d in self.documents],
             "findings": [f.contract() for f in self.findings],
             "profile": self.profile,
             "llm": self.llm.model_dump(mode="json"),

@@ -10,6 +10,8 @@ from auditor.document import Document
 from auditor.errors import DocumentLoadError
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt")
+# Walked too, so that a folder's .doc or Excel files are reported as unsupported, not skipped.
+REPORTED_SUFFIXES = SUPPORTED_SUFFIXES + (".doc", ".xls", ".xlsx", ".wps", ".et")
 
 
 def sniff_format(data: bytes) -> str:
@@ -41,6 +43,11 @@ def _zip_kind(data: bytes) -> str:
 
 
 def _decode_text(data: bytes) -> str | None:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte-order mark (Notepad)
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
     if b"\x00" in data[:4096]:
         return None
     for encoding in ("utf-8-sig", "gb18030"):
@@ -89,7 +96,7 @@ def walk(paths: list[str]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES))
+            found.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in REPORTED_SUFFIXES))
         else:
             found.append(p)
     return found

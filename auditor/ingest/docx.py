@@ -22,6 +22,7 @@ _P, _TBL, _TR, _TC, _T = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:t
 _TCPR, _GRIDSPAN, _VMERGE, _VAL = qn("w:tcPr"), qn("w:gridSpan"), qn("w:vMerge"), qn("w:val")
 _TRPR, _GRIDBEFORE, _SDT, _SDTCONTENT = qn("w:trPr"), qn("w:gridBefore"), qn("w:sdt"), qn("w:sdtContent")
 _BR, _TAB, _CR = qn("w:br"), qn("w:tab"), qn("w:cr")
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
 def read_docx(data: bytes, path: str = "") -> Document:
@@ -33,7 +34,7 @@ def read_docx(data: bytes, path: str = "") -> Document:
         raise DocumentLoadError(f"Word文档已损坏，无法读取（{type(exc).__name__}）：请重新保存或获取原件") from exc
     blocks: list[Block] = []
     n_tables = n_paragraphs = 0
-    for element in _body_elements(document.element.body):
+    for element in _children(document.element.body, _P, _TBL):
         if element.tag == _P:
             text = _paragraph_text(element)
             if text.strip():
@@ -45,37 +46,46 @@ def read_docx(data: bytes, path: str = "") -> Document:
     return Document(path=path, format="docx", blocks=blocks)
 
 
-def _body_elements(body):  # type: ignore[no-untyped-def]
-    """Paragraphs and tables of the body in order, looking inside content controls."""
-    for child in body.iterchildren():
-        if child.tag in (_P, _TBL):
+def _children(parent, *tags: str):  # type: ignore[no-untyped-def]
+    """Children with these tags in order, looking through content controls (w:sdt),
+    which templates put around rows, cells and fill-in paragraphs."""
+    for child in parent.iterchildren():
+        if child.tag in tags:
             yield child
         elif child.tag == _SDT:
             content = child.find(_SDTCONTENT)
             if content is not None:
-                yield from _body_elements(content)
+                yield from _children(content, *tags)
 
 
 def _paragraph_text(p) -> str:  # type: ignore[no-untyped-def]
     parts: list[str] = []
-    for node in p.iter(_T, _BR, _TAB, _CR):
-        if node.tag == _T:
-            parts.append(node.text or "")
-        elif node.tag == _TAB:
-            parts.append(" ")
-        else:
-            parts.append("\n")
+    _collect_text(p, parts)
     return "".join(parts)
+
+
+def _collect_text(element, parts: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Text of runs, breaks and tabs; a text box's mc:Fallback copy is skipped."""
+    for node in element.iterchildren():
+        tag = node.tag
+        if tag == _T:
+            parts.append(node.text or "")
+        elif tag == _TAB:
+            parts.append(" ")
+        elif tag in (_BR, _CR):
+            parts.append("\n")
+        elif tag != _FALLBACK and isinstance(tag, str):
+            _collect_text(node, parts)
 
 
 def _cell_text(tc) -> str:  # type: ignore[no-untyped-def]
     lines: list[str] = []
-    for child in tc.iterchildren():
+    for child in _children(tc, _P, _TBL):
         if child.tag == _P:
             lines.append(_paragraph_text(child))
-        elif child.tag == _TBL:
-            for tr in child.iterchildren(_TR):
-                lines.append(" ".join(_cell_text(c).replace("\n", " ") for c in tr.iterchildren(_TC)))
+        else:
+            for tr in _children(child, _TR):
+                lines.append(" ".join(_cell_text(c).replace("\n", " ") for c in _children(tr, _TC)))
     return "\n".join(lines).strip("\n")
 
 
@@ -96,10 +106,10 @@ def _tc_props(tc) -> tuple[int, str | None]:  # type: ignore[no-untyped-def]
 def _read_table(tbl, index: int) -> Table:  # type: ignore[no-untyped-def]
     rows: list[list[Cell]] = []
     open_merges: dict[int, Cell] = {}  # grid column → first cell of a running vertical merge
-    for r, tr in enumerate(tbl.iterchildren(_TR)):
+    for r, tr in enumerate(_children(tbl, _TR)):
         col = _grid_before(tr)
         row: list[Cell] = []
-        for tc in tr.iterchildren(_TC):
+        for tc in _children(tr, _TC):
             span, vmerge = _tc_props(tc)
             prov = Provenance(table=index, row=r + 1, col=col + 1)
             if vmerge == "continue" and col in open_merges:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from auditor.findings import ReviewResult
 from auditor.render.annotate import annotate_pdf, render_page_png
 from auditor.render.html import render_html
-from auditor.render.json import render_json
+from auditor.render.json import render_json, write_json
 from auditor.render.markdown import render_markdown
 from auditor.render.xlsx import render_xlsx
 
@@ -32,6 +32,7 @@ __all__ = [
     "annotate_pdf",
     "render_html",
     "render_json",
+    "write_json",
     "render_markdown",
     "render_page_png",
     "render_xlsx",

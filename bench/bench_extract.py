@@ -1,0 +1,186 @@
+"""Extraction throughput on one core: PDF, DOCX and text exports to typed records, and
+pymupdf's own ``page.find_tables()`` over the same PDFs for comparison.
+
+    python bench/bench_extract.py [FOLDER] [--repeat N] [--no-pin]
+
+FOLDER defaults to samples/. Files are read into memory first; only parsing is timed.
+After one untimed warm-up pass, the set is looped N times; rates are total work over total
+time of those N passes (the best single pass is shown too). A script, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("PYMUPDF_SUGGEST_LAYOUT_ANALYZER", "0")
+import pymupdf
+
+from auditor.pipeline import extract_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+GOAL_PAGES_PER_S = 50.0
+
+
+@dataclass
+class Pass:
+    docs: int = 0
+    pages: int = 0
+    forms: int = 0
+    errors: int = 0
+
+
+@dataclass
+class Row:
+    name: str
+    work: Pass
+    seconds: float  # mean of the timed passes
+    best: float  # fastest pass
+    cpu: float  # mean CPU time of this process per pass (robust to other load on the core)
+
+
+def _records(files: list[tuple[str, bytes]]) -> Pass:
+    out = Pass()
+    for name, data in files:
+        result = extract_bytes(data, name)
+        out.docs += 1
+        out.pages += result.pages or 0
+        out.forms += len(result.forms)
+        out.errors += result.error is not None
+    return out
+
+
+def _find_tables(files: list[tuple[str, bytes]]) -> Pass:
+    out = Pass()
+    for _, data in files:
+        with pymupdf.open(stream=data, filetype="pdf") as pdf:
+            for page in pdf:
+                for table in page.find_tables().tables:
+                    table.extract()
+                out.pages += 1
+        out.docs += 1
+    return out
+
+
+def _timed(name: str, run: Callable[[], Pass], repeat: int) -> Row:
+    run()  # warm-up: imports, font and regex caches
+    times: list[float] = []
+    cpu_start = time.process_time()
+    work = Pass()
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work = run()
+        times.append(time.perf_counter() - start)
+    cpu = (time.process_time() - cpu_start) / repeat
+    return Row(name, work, sum(times) / len(times), min(times), cpu)
+
+
+def _rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:,.1f}" if n and seconds > 0 else "–"
+
+
+def _table(rows: list[Row]) -> str:
+    lines = [
+        "| stage | docs | pages | forms | errors | s/pass wall mean / best / CPU | pages/s | ms/page | forms/s | docs/s |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in rows:
+        w = r.work
+        ms_page = f"{1000 * r.seconds / w.pages:.1f}" if w.pages else "–"
+        forms = str(w.forms) if r.name != "pymupdf find_tables (PDF)" else "–"
+        lines.append(
+            f"| {r.name} | {w.docs} | {w.pages or '–'} | {forms} | {w.errors} | {r.seconds:.3f} / {r.best:.3f} / {r.cpu:.3f} "
+            f"| {_rate(w.pages, r.seconds)} | {ms_page} | {_rate(w.forms, r.seconds)} "
+            f"| {_rate(w.docs, r.seconds)} |"
+        )
+    return "\n".join(lines)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _machine(pinned: bool) -> str:
+    return (
+        f"- machine: nproc={os.cpu_count()}, CPU {_cpu_model()}, {platform.system()} {platform.release()}\n"
+        f"- Python {platform.python_version()}, pymupdf {pymupdf.VersionBind} (MuPDF {pymupdf.VersionFitz})\n"
+        f"- {'pinned to core 0 (sched_setaffinity)' if pinned else 'not pinned'}; single process, one thread"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", default=str(ROOT / "samples"))
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes over the set")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin the process to core 0")
+    args = parser.parse_args(argv)
+
+    pinned = False
+    if not args.no_pin and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})
+        pinned = True
+
+    folder = Path(args.folder)
+    by_kind: dict[str, list[tuple[str, bytes]]] = {}
+    for suffix in (".pdf", ".docx", ".txt"):
+        by_kind[suffix] = [(str(p), p.read_bytes()) for p in sorted(folder.rglob(f"*{suffix}"))]
+    if not any(by_kind.values()):
+        print(f"no .pdf/.docx/.txt files under {folder}", file=sys.stderr)
+        return 2
+
+    repeat = max(1, args.repeat)
+    load = os.getloadavg()
+    rows: list[Row] = []
+    if by_kind[".pdf"]:
+        rows.append(_timed("auditor PDF → records", lambda: _records(by_kind[".pdf"]), repeat))
+        rows.append(
+            _timed("pymupdf find_tables (PDF)", lambda: _find_tables(by_kind[".pdf"]), repeat)
+        )
+    if by_kind[".docx"]:
+        rows.append(_timed("auditor DOCX → records", lambda: _records(by_kind[".docx"]), repeat))
+    if by_kind[".txt"]:
+        rows.append(
+            _timed("auditor text export → records", lambda: _records(by_kind[".txt"]), repeat)
+        )
+
+    print(
+        f"## Extraction benchmark ({time.strftime('%Y-%m-%d')}, {folder}, {repeat} timed passes, figures per pass)\n"
+    )
+    print(_table(rows))
+    print()
+    print(_machine(pinned))
+    print(
+        f"- load average before the run: {' '.join(f'{x:.2f}' for x in load)} (other work slows wall times)"
+    )
+    pdf = next((r for r in rows if r.name.startswith("auditor PDF")), None)
+    ft = next((r for r in rows if r.name.startswith("pymupdf")), None)
+    if pdf and pdf.work.pages:
+        rate = pdf.work.pages / pdf.seconds
+        verdict = "met" if rate >= GOAL_PAGES_PER_S else "NOT met"
+        print(
+            f"- goal ≥ {GOAL_PAGES_PER_S:.0f} PDF pages/s end to end: {rate:.1f} pages/s (wall, mean) — {verdict}; "
+            f"best pass {pdf.work.pages / pdf.best:.1f}, by CPU time {pdf.work.pages / pdf.cpu:.1f} pages/s"
+        )
+        if ft and ft.seconds:
+            print(
+                f"- auditor PDF → records is {ft.seconds / pdf.seconds:.1f}× pymupdf find_tables alone"
+            )
+    if any(r.work.errors for r in rows):
+        print("- WARNING: some documents gave an error; their pages still count in pages/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
