@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     llm_max_concurrency: int = 4
     llm_max_retries: int = 2
     llm_token_budget: int = 20000  # per document
+    llm_backoff_attempts: int = 4  # requests in all on 429/5xx/timeouts, the first included
+    llm_backoff_base: float = 0.5  # seconds before the first retry
+    llm_backoff_cap: float = 8.0  # longest wait, Retry-After included
     llm_enabled: bool = True
     cache_dir: str = ".auditor-cache"
     tolerances: Tolerances = Field(default_factory=Tolerances)
