@@ -45,8 +45,13 @@ class Value(BaseModel):
     source: Literal["table", "text", "llm"] = "table"
 
     @classmethod
-    def read(cls, text: str, location: Location | None = None, source: str = "table") -> Value:
-        return cls(text=text, quantity=parse_value(text), location=location or Location(), source=source)  # type: ignore[arg-type]
+    def read(
+        cls, text: str, location: Location | None = None, source: str = "table", meaning: str | None = None
+    ) -> Value:
+        """A value as written; ``meaning`` is parsed instead when other columns complete
+        it (指标性质 "≥" and 度量单位 "公里" beside a bare "60" mean "≥60公里")."""
+        quantity = parse_value(text if meaning is None else meaning)
+        return cls(text=text, quantity=quantity, location=location or Location(), source=source)  # type: ignore[arg-type]
 
     @property
     def number(self) -> Decimal | None:

@@ -34,7 +34,7 @@ INDICATOR_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("weight", ("分值", "权重")),
     ("score", ("得分",)),
     ("target", ("指标值", "目标值", "年度目标", "预期值", "=年度")),
-    ("actual", ("完成值", "完成情况", "实际完成", "=实际")),
+    ("actual", ("完成值", "完成情况", "实际完成", "实际值", "=实际")),
     ("note", ("备注",)),
 ]
 FUNDS_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
@@ -241,15 +241,45 @@ def read_indicator(row: Row, cmap: ColumnMap, previous: Indicator | None) -> Ind
     def value(name: str) -> Value | None:
         return row.value(cols[name][0], cols[name][1]) if name in cols else None
 
+    target, actual = _completed_values(row, cols, value("target"), value("actual"))
     level1 = text("level1") or (previous.level1 if previous else "")
     level2 = text("level2") or (previous.level2 if previous and not text("level1") else "")
     name = text("name")
     extra = {header: row.value(i, header) for f, (i, header) in cols.items() if f.startswith("extra:")}
     return Indicator(
         level1=level1, level2=level2, name=name, category=category_of(level1, level2),
-        target=value("target"), actual=value("actual"), weight=value("weight"), score=value("score"),
+        target=target, actual=actual, weight=value("weight"), score=value("score"),
         deviation=value("deviation"), note=value("note"), extra=extra, location=row.location(),
     )
+
+
+_NATURE_OPS = {"≥": ">=", ">=": ">=", "＞": ">", ">": ">", "≤": "<=", "<=": "<=", "＜": "<", "<": "<",
+               "=": "=", "＝": "=", "正向": ">=", "正向指标": ">=", "反向": "<=", "反向指标": "<="}
+
+
+def _completed_values(
+    row: Row, cols: dict[str, tuple[int, str]], target: Value | None, actual: Value | None
+) -> tuple[Value | None, Value | None]:
+    """Sichuan-style tables put the operator (指标性质) and the unit (度量单位) in columns of
+    their own; the target and actual cells then mean operator + number + unit."""
+    op = unit = ""
+    for name, (i, _) in cols.items():
+        if not name.startswith("extra:"):
+            continue
+        if "性质" in name:
+            op = _NATURE_OPS.get(row.texts[i], "")
+        elif "单位" in name:
+            unit = row.texts[i]
+    if not op and not unit:
+        return target, actual
+    return _with_parts(target, op, unit), _with_parts(actual, "", unit)
+
+
+def _with_parts(value: Value | None, op: str, unit: str) -> Value | None:
+    if value is None or value.quantity.kind != "number":
+        return value
+    meaning = (op if value.quantity.op is None else "") + value.text + (unit if value.quantity.unit is None else "")
+    return Value.read(value.text, value.location, value.source, meaning)
 
 
 def is_placeholder(indicator: Indicator) -> bool:
