@@ -149,14 +149,21 @@ def low_execution_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
     )
 
 
+_SPENDING_REASON = re.compile(r"结余|节约|未支付|未使用|未执行|未拨付|未到位|取消|减少|延期|推迟|暂缓|疫情|尚未|拟于|剩余|低于预算")
+
+
 def _explanations(form: SelfEvalBase) -> list[str]:
+    """Texts that may explain low execution: deviation cells and analyses as they are,
+    and the results or report when they give a reason for unspent money."""
     texts = [i.deviation.text for i in form.indicators if i.deviation]
-    for attr in ("deviation_text",):
-        value = getattr(form, attr, None)
-        if value is not None:
-            texts.append(value.text)
+    value = getattr(form, "deviation_text", None)
+    if value is not None:
+        texts.append(value.text)
     if form.report and form.report.problems:
         texts.append(form.report.problems)
+    for text in (form.result.text if form.result else "", form.report.text if form.report else ""):
+        if _SPENDING_REASON.search(text):
+            texts.append(text)
     return texts
 
 

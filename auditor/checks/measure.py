@@ -13,7 +13,8 @@ Direction = Literal["floor", "cap"]
 _WAN = Decimal(10000)
 _HUNDRED = Decimal(100)
 _SAME_UNIT = {"万": "万元", "元/年": "元", "人次": "人次"}
-_COMPATIBLE = [{"次/月", "次"}, {"次/季度", "次"}, {"次/年", "次"}, {"个月", "月"}, {"日", "天"}]
+_COMPATIBLE = [{"个月", "月"}, {"日", "天"}]
+_PER_YEAR = {"月": 12, "季度": 4, "季": 4, "半年": 2, "年": 1, "周": 52}
 
 
 def fmt(d: Decimal | None) -> str:
@@ -95,8 +96,17 @@ def unit_family(unit: str | None) -> str | None:
     return _SAME_UNIT.get(unit, unit) if unit else None
 
 
+def per_year(unit: str | None) -> tuple[str | None, int]:
+    """A frequency unit and how many of its periods make a year: 次/季度 → (次, 4)."""
+    if unit and "/" in unit:
+        base, period = unit.split("/", 1)
+        if period in _PER_YEAR:
+            return base, _PER_YEAR[period]
+    return unit, 1
+
+
 def units_compatible(a: str | None, b: str | None) -> bool:
-    ua, ub = unit_family(a), unit_family(b)
+    ua, ub = unit_family(per_year(a)[0]), unit_family(per_year(b)[0])
     if ua is None or ub is None or ua == ub:
         return True
     return any({ua, ub} <= pair for pair in _COMPATIBLE)
@@ -112,15 +122,28 @@ def comparable_numbers(indicator: Indicator) -> tuple[Decimal, Decimal] | None:
     tu, au = t.quantity.unit, a.quantity.unit
     if not units_compatible(tu, au):
         return None
-    if tu and tu.endswith("/月") and au and not au.endswith("/月"):
-        tn *= 12
+    (_, t_periods), (_, a_periods) = per_year(tu), per_year(au)
+    tn, an = tn * t_periods, an * a_periods  # 每季度1次 against 3次: 4 a year against 3
     if tu == "万元" and au == "元":
         an /= _WAN
     return tn, an
 
 
+def misses_date(indicator: Indicator) -> bool:
+    """A date target (a deadline: 2021年12月前, 2020.12.10, or a period's end) missed by a
+    later actual date."""
+    t, a = indicator.target, indicator.actual
+    if t is None or a is None:
+        return False
+    deadline = t.quantity.end or t.quantity.date
+    done = a.quantity.end or a.quantity.date
+    return deadline is not None and done is not None and done > deadline
+
+
 def misses_target(indicator: Indicator, tol: Tolerances) -> bool:
     """The actual is on the wrong side of a quantitative target (beyond tolerance)."""
+    if misses_date(indicator):
+        return True
     d = direction(indicator)
     pair = comparable_numbers(indicator)
     if d is None or pair is None:

@@ -301,13 +301,16 @@ def category_weight(indicator: Indicator) -> CategoryWeight | None:
 
 
 def read_totals(row: Row, cmap: ColumnMap | None) -> tuple[Value | None, Value | None]:
-    """(total weight, total score) from a 总分 row."""
-    numbers = [row.value(i) for i in row.filled[1:] if row.value(i).quantity.number is not None]
-    if not numbers:
-        return None, None
-    if cmap is not None and cmap.has("weight") and len(numbers) >= 2:
-        return numbers[0], numbers[1]
-    return None, numbers[0]
+    """(total weight, total score) from a 总分 row: with a 分值 column the two cells after
+    the label are weight and score in that order (a blank one stays blank); without,
+    the first number is the score."""
+    label = row.first_filled()
+    assert label is not None
+    after = [i for i in range(label + 1, len(row.cells)) if not row.cells[i].continuation]
+    if cmap is not None and cmap.has("weight") and len(after) >= 2:
+        return row.value(after[0]), row.value(after[1])
+    numbers = [row.value(i) for i in after if row.value(i).quantity.number is not None]
+    return None, (numbers[0] if numbers else None)
 
 
 def read_plan(row: Row, cmap: ColumnMap) -> PlanItem | None:
