@@ -86,7 +86,13 @@ def _stated_numbers(indicator: Indicator, value: Value) -> Iterator[tuple[Decima
         start = text.find(key, start + 1)
 
 
-def _indicator_numbers(i: Indicator) -> set[Decimal]:
+def _indicator_numbers(i: Indicator, role: str) -> set[Decimal] | None:
+    """The table's numbers a text about this measure may state: the target for the goal
+    text, target or actual elsewhere; None when the actual is blank (unknown)."""
+    if role == "预期目标":
+        return {n for n in (i.target.quantity.numbers() if i.target else [])}
+    if i.actual is None or i.actual.is_blank:
+        return None
     return {n for v in (i.target, i.actual) if v is not None for n in v.quantity.numbers()}
 
 
@@ -97,7 +103,7 @@ def number_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
         texts.append(("自评报告", Value.read(form.report.text, form.report.location, "text")))
     for role, value in texts:
         for i in lines(form):
-            table = _indicator_numbers(i)
+            table = _indicator_numbers(i, role)
             for n, quote in _stated_numbers(i, value):
                 if table and n not in table:
                     shown = i.actual.text if i.actual else (i.target.text if i.target else "")

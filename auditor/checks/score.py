@@ -38,11 +38,15 @@ def _budget_score(form: SelfEvalBase) -> Decimal | None:
     return number(row.score) if row else None
 
 
-def _scored_parts(form: SelfEvalBase) -> list[Decimal]:
-    """What the total adds: goal blocks' stated scores, else the indicator lines' scores."""
-    if _blocks(form):
-        return [s for b in _blocks(form) if (s := number(b.score)) is not None]
-    return [s for i in form.indicators if (s := number(i.score)) is not None]
+def _scored_parts(form: SelfEvalBase) -> list[Decimal] | None:
+    """What the total adds: goal blocks' stated scores, else the indicator lines' scores;
+    None when a weighted part has a blank score (unknown, not zero: score.missing says so)."""
+    parts: list[tuple[Value | None, Value | None]] = (
+        [(b.weight, b.score) for b in _blocks(form)] if _blocks(form) else [(i.weight, i.score) for i in form.indicators]
+    )
+    if any(number(w) is not None and number(s) is None for w, s in parts):
+        return None
+    return [n for _, s in parts if (n := number(s)) is not None]
 
 
 @rule("score.total_mismatch", "error", "总分与各项得分之和不符")
