@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from auditor.ingest import walk
 from decimal import Decimal
 
+from auditor.evaluation import add_eval_parser
 from auditor.findings import SEVERITY_ZH, DocumentResult, ReviewResult
 from auditor.pipeline import extract, review
 from auditor.render.json import write_documents_json
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="有文件无法读取时以状态码1退出")
     p.set_defaults(run=_extract)
     _add_review_parser(sub)
+    add_eval_parser(sub)
     return parser
 
 
