@@ -1,0 +1,4 @@
+"""Plain functions behind the Streamlit page (``app.py``): uploads, tables, filters, evidence.
+
+Nothing here imports Streamlit, so every piece is unit-tested without a page.
+"""
