@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from auditor.ingest import walk
-from decimal import Decimal
-
 from auditor.evaluation import add_eval_parser
-from auditor.findings import SEVERITY_ZH, DocumentResult, ReviewResult
+from auditor.findings import SEVERITY_ZH, ReviewResult
+from auditor.ingest import walk
 from auditor.pipeline import extract, review
 from auditor.render.json import write_documents_json
 from auditor.settings import Settings
@@ -102,10 +101,15 @@ def _report_writer(result: ReviewResult, fmt: str) -> Callable[[TextIO], None] |
 
     if fmt == "json":
         return lambda out: write_json(result, out)
-    render, _suffix, binary = FORMATS[fmt]
-    if binary:
-        return render(result)  # type: ignore[no-any-return]
-    return lambda out: out.write(render(result))
+    render = FORMATS[fmt].render
+    report = render(result)
+    if isinstance(report, bytes):
+        return report
+
+    def write(out: TextIO) -> None:
+        out.write(report)
+
+    return write
 
 
 def _summary(result: ReviewResult) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(slots=True)
@@ -57,7 +56,7 @@ class Paragraph:
     prov: Provenance = field(default_factory=Provenance)
 
 
-Block = Union[Table, Paragraph]
+Block = Table | Paragraph
 
 
 @dataclass(slots=True)

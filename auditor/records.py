@@ -4,7 +4,7 @@ it was read (page/bbox for PDF, table/row/column for Word and text)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -226,5 +226,5 @@ class ProjectTargets(FormBase):
 
 
 Form = Annotated[
-    Union[ProjectSelfEval, DeptSelfEval, DeptTargets, ProjectTargets], Field(discriminator="kind")
+    ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets, Field(discriminator="kind")
 ]

@@ -30,17 +30,17 @@ class Profile(BaseModel):
 
     name: str
     title: str
-    budget_weight: Decimal = Decimal("10")
+    budget_weight: Decimal = Decimal(10)
     category_weights: dict[str, Decimal] = Field(default_factory=dict)
-    total_weight: Decimal = Decimal("100")
+    total_weight: Decimal = Decimal(100)
     negative_alternative: bool = True  # also accept weight × (1 − (actual − target)/target)
-    tier_lower_bounds: tuple[Decimal, ...] = (Decimal("50"), Decimal("60"))
-    overachieve_threshold: Decimal = Decimal("120")  # % of target
+    tier_lower_bounds: tuple[Decimal, ...] = (Decimal(50), Decimal(60))
+    overachieve_threshold: Decimal = Decimal(120)  # % of target
     grade_bands: tuple[tuple[str, Decimal], ...] = (
-        ("优", Decimal("90")),
-        ("良", Decimal("80")),
-        ("中", Decimal("60")),
-        ("差", Decimal("0")),
+        ("优", Decimal(90)),
+        ("良", Decimal(80)),
+        ("中", Decimal(60)),
+        ("差", Decimal(0)),
     )
 
 
@@ -54,12 +54,12 @@ PROFILES: dict[str, Profile] = {
         name="sichuan",
         title="四川（预算执行10、绩效指标90）",
         category_weights={},
-        overachieve_threshold=Decimal("130"),
+        overachieve_threshold=Decimal(130),
     ),
     "ningxia": Profile(
         name="ningxia",
         title="宁夏（决策10、管理25、产出30、效益35）",
-        budget_weight=Decimal("0"),
+        budget_weight=Decimal(0),
         category_weights={"决策": Decimal(10), "管理": Decimal(25), "产出指标": Decimal(30), "效益指标": Decimal(35)},
     ),
 }

@@ -75,11 +75,7 @@ class Quantity(BaseModel):
 # --- vocabulary ---------------------------------------------------------------------
 
 _UNITS = sorted(
-    """% ‰ 万元 亿元 千元 元 万人次 人次 万人 人 万次 次 万户 户 个百分点 百分点 个工作日
-    工作日 个月 个 套 份 万份 家 辆 项 天 日 小时 分钟 秒 周 月 年 季度 场 场次 类 组 分
-    平方米 万平方米 平米 ㎡ m² 立方米 m³ 公里 千米 米 km 亩 万亩 公顷 吨 万吨 公斤 千克 kg
-    台 所 名 篇 期 批 件 本 册 万册 张 条 处 座 栋 间 床 课时 学时 节 门 部 块 棵 株 只
-    头 盏 把 点 岁 倍 回 万 亿""".split(),
+    ["%", "‰", "万元", "亿元", "千元", "元", "万人次", "人次", "万人", "人", "万次", "次", "万户", "户", "个百分点", "百分点", "个工作日", "工作日", "个月", "个", "套", "份", "万份", "家", "辆", "项", "天", "日", "小时", "分钟", "秒", "周", "月", "年", "季度", "场", "场次", "类", "组", "分", "平方米", "万平方米", "平米", "㎡", "m²", "立方米", "m³", "公里", "千米", "米", "km", "亩", "万亩", "公顷", "吨", "万吨", "公斤", "千克", "kg", "台", "所", "名", "篇", "期", "批", "件", "本", "册", "万册", "张", "条", "处", "座", "栋", "间", "床", "课时", "学时", "节", "门", "部", "块", "棵", "株", "只", "头", "盏", "把", "点", "岁", "倍", "回", "万", "亿"],
     key=len,
     reverse=True,
 )
@@ -493,7 +489,7 @@ def parse_amount(raw: object) -> Decimal | None:
         return None
     try:
         q = parse_value(raw)
-    except Exception:  # noqa: BLE001 - documented as never raising
+    except Exception:
         return None
     return q.number if q.kind == "number" else None
 
@@ -510,6 +506,6 @@ def parse_rate(raw: object) -> Decimal | None:
         return None
     try:
         q = parse_value(raw)
-    except Exception:  # noqa: BLE001 - documented as never raising
+    except Exception:
         return None
     return q.number if q.kind == "number" and q.unit in (None, "%") else None

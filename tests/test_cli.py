@@ -122,7 +122,7 @@ def test_review_with_an_endpoint_asks_once_per_form_then_nothing(
     _, second = run_json(["review", *seeds], tmp_path)
     assert len(fake_llm.requests) == sent  # zero new requests: every answer is cached
     assert second["llm"]["requests"] == 0 and second["llm"]["cached"] == first["llm"]["requests"]
-    rules = lambda d: sorted((f["form"], f["rule"]) for f in d["findings"] if f["source"] == "rule")  # noqa: E731
+    rules = lambda d: sorted((f["form"], f["rule"]) for f in d["findings"] if f["source"] == "rule")
     assert rules(first) == rules(second)
 
 

@@ -7,6 +7,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from auditor.values import Quantity, parse_amount, parse_rate, parse_value
 
@@ -233,7 +234,7 @@ def test_raw_kept_and_never_raises(raw: str) -> None:
 
 def test_quantity_is_frozen() -> None:
     q = parse_value("≥95%")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         q.number = Decimal(1)  # type: ignore[misc]
 
 

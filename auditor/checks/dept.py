@@ -10,7 +10,15 @@ from auditor.checks import Context, Hit, rule
 from auditor.checks.measure import fmt, money
 from auditor.forms import Form
 from auditor.forms.stream import key_of
-from auditor.records import DeptSelfEval, DeptTargets, Indicator, ProjectSelfEval, ProjectTargets, SelfEvalBase, Value
+from auditor.records import (
+    DeptSelfEval,
+    DeptTargets,
+    Indicator,
+    ProjectSelfEval,
+    ProjectTargets,
+    SelfEvalBase,
+    Value,
+)
 
 _ZERO = Decimal(0)
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?)万元"

@@ -10,7 +10,7 @@ from auditor.checks import Context, Hit, rule
 from auditor.checks.measure import execution_rate, fmt, is_cost, is_money, money, number, pct, rate
 from auditor.checks.text import form_texts, is_substantive
 from auditor.forms import Form
-from auditor.records import FundsRow, SelfEvalBase, Value
+from auditor.records import DeptSelfEval, FormBase, FundsRow, SelfEvalBase, Value
 
 _COLUMNS = {"initial_budget": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
 _ADJUSTMENT_WORDS = re.compile(r"调整|追加|调增|调减|追减|调剂|变更|补充预算|增加预算|预算增加")
@@ -51,11 +51,11 @@ def rate_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
             )
 
 
-def budget_weight(form: Form) -> Decimal | None:
+def budget_weight(form: FormBase) -> Decimal | None:
     total = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
     weight = number(total.weight) if total else None
-    if weight is None and form.kind == "dept_self_eval":
-        weight = number(form.budget_weight)  # type: ignore[union-attr]
+    if weight is None and isinstance(form, DeptSelfEval):
+        weight = number(form.budget_weight)
     return weight
 
 
@@ -91,16 +91,20 @@ def breakdown_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     if total is None or not parts:
         return
     for field, column in _COLUMNS.items():
-        stated = money(getattr(total, field))
-        if stated is None:
+        cell: Value | None = getattr(total, field)
+        stated = money(cell)
+        if cell is None or stated is None:
             continue
-        summed = sum((money(getattr(r, field)) or Decimal(0) for r in parts), Decimal(0))
+        cells: list[Value | None] = [getattr(r, field) for r in parts]
+        summed = sum((money(c) or Decimal(0) for c in cells), Decimal(0))
         if not ctx.tol.money_equal(summed, stated):
-            cell: Value = getattr(total, field)
-            listed = " + ".join(f"{r.label.removeprefix('其中：')} {getattr(r, field).text if getattr(r, field) and getattr(r, field).text else '空白(0)'}" for r in parts)
+            listed = " + ".join(
+                f"{r.label.removeprefix('其中：')} {c.text if c is not None and c.text else '空白(0)'}"
+                for r, c in zip(parts, cells)
+            )
             yield Hit(
                 f"{column}：{listed} = {fmt(summed)} 万元，与年度资金总额 {fmt(stated)} 万元不符",
-                fmt(stated), fmt(summed), cell.location, _ev(cell, *(getattr(r, field) for r in parts)),
+                fmt(stated), fmt(summed), cell.location, _ev(cell, *cells),
             )
 
 
@@ -109,7 +113,7 @@ def subrow_scored(form: Form, ctx: Context) -> Iterator[Hit]:
     for row in _rows(form):
         if row.key == "total":
             continue
-        scored = [v for v in (row.weight, row.score) if number(v) is not None]
+        scored = [v for v in (row.weight, row.score) if v is not None and number(v) is not None]
         if scored:
             yield Hit(
                 f"“{row.label}”为年度资金总额的其中项，却填有分值/得分 {'/'.join(v.text for v in scored)}，预算执行重复计分",
@@ -136,7 +140,9 @@ def adjustment_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
 
 @rule("funds.low_execution_unexplained", "warning", "执行率偏低未说明原因")
 def low_execution_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
-    row = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    if not isinstance(form, SelfEvalBase):
+        return
+    row = form.funds_row("total")
     r = budget_rate(row) if row else None
     if row is None or r is None or r >= Decimal(90):
         return
@@ -174,15 +180,15 @@ def cost_sum_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     if row is None or not costs:
         return
     for field, against, column in (("actual", row.executed, "全年执行数"), ("target", row.budget, "全年预算数")):
-        cells = [getattr(i, field) for i in costs if is_money(getattr(i, field), i.name)]
-        amounts = [money(getattr(i, field), i.name) for i in costs if is_money(getattr(i, field), i.name)]
+        cells: list[Value] = [getattr(i, field) for i in costs if is_money(getattr(i, field), i.name)]
+        amounts = [a for i in costs if (a := money(getattr(i, field), i.name)) is not None]
         limit = money(against)
-        if limit is None or not amounts or any(a is None for a in amounts):
+        if limit is None or not cells or len(amounts) != len(cells):
             continue
-        summed = sum(amounts, Decimal(0))  # type: ignore[arg-type]
+        summed = sum(amounts, Decimal(0))
         if ctx.tol.money_greater(summed, limit):
             label = "实际完成值" if field == "actual" else "年度指标值"
             yield Hit(
-                f"成本指标{label}合计 {' + '.join(fmt(a) for a in amounts)} = {fmt(summed)} 万元，超过{column} {fmt(limit)} 万元",  # type: ignore[arg-type]
+                f"成本指标{label}合计 {' + '.join(fmt(a) for a in amounts)} = {fmt(summed)} 万元，超过{column} {fmt(limit)} 万元",
                 f"≤ {fmt(limit)}", fmt(summed), cells[0].location, _ev(*cells, against),
             )

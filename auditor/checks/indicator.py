@@ -6,7 +6,15 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from auditor.checks import Context, Hit, rule
-from auditor.checks.measure import comparable_numbers, direction, fmt, is_cost, misses_target, number, units_compatible
+from auditor.checks.measure import (
+    comparable_numbers,
+    direction,
+    fmt,
+    is_cost,
+    misses_target,
+    number,
+    units_compatible,
+)
 from auditor.checks.score import lines
 from auditor.checks.text import is_substantive, says_no_deviation
 from auditor.forms import Form

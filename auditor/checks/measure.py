@@ -43,7 +43,7 @@ def money(value: Value | None, name: str = "") -> Decimal | None:
     n = number(value)
     if n is None or value is None:
         return None
-    unit = value.quantity.unit or ("元" if name.endswith("（元）") or name.endswith("(元)") else None)
+    unit = value.quantity.unit or ("元" if name.endswith(("（元）", "(元)")) else None)
     if unit == "元":
         return n / _WAN
     if unit in (None, "万", "万元"):

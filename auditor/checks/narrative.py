@@ -50,7 +50,7 @@ def lcs_length(a: str, b: str) -> int:
     for ch in b:
         u = v & masks.get(ch, 0)
         v = ((v + u) | (v - u)) & all_ones
-    return len(a) - bin(v).count("1")
+    return len(a) - v.bit_count()
 
 
 @rule("narrative.result_copies_goal", "warning", "实际完成情况照抄预期目标")

@@ -11,7 +11,7 @@ from auditor.checks.measure import comparable_numbers, direction, fmt, full, mis
 from auditor.checks.text import is_substantive
 from auditor.forms import Form
 from auditor.forms.stream import key_of
-from auditor.records import DeptSelfEval, GoalBlock, Indicator, SelfEvalBase, Value
+from auditor.records import DeptSelfEval, FormBase, GoalBlock, Indicator, SelfEvalBase, Value
 
 _ZERO = Decimal(0)
 
@@ -20,7 +20,7 @@ def _ev(*values: Value | None) -> tuple[str, ...]:
     return tuple(v.text for v in values if v is not None and v.text)
 
 
-def lines(form: Form) -> list[Indicator]:
+def lines(form: FormBase) -> list[Indicator]:
     """Every indicator line, goal blocks included."""
     out = list(form.indicators)
     if isinstance(form, DeptSelfEval):
@@ -29,7 +29,7 @@ def lines(form: Form) -> list[Indicator]:
     return out
 
 
-def _blocks(form: Form) -> list[GoalBlock]:
+def _blocks(form: FormBase) -> list[GoalBlock]:
     return form.goal_blocks if isinstance(form, DeptSelfEval) else []
 
 
@@ -66,7 +66,7 @@ def total_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
         )
 
 
-def _line_weights(form: Form) -> list[Decimal]:
+def _line_weights(form: FormBase) -> list[Decimal]:
     if _blocks(form):
         return [w for b in _blocks(form) if (w := number(b.weight)) is not None]
     return [w for i in form.indicators if (w := number(i.weight)) is not None]

@@ -187,6 +187,5 @@ def _block_name(row: Row) -> str:
         return ""
     name = row.texts[first]
     for suffix in ("年度绩效指标", "绩效指标", "年度"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
+        name = name.removesuffix(suffix)
     return name

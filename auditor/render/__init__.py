@@ -32,8 +32,8 @@ __all__ = [
     "annotate_pdf",
     "render_html",
     "render_json",
-    "write_json",
     "render_markdown",
     "render_page_png",
     "render_xlsx",
+    "write_json",
 ]
