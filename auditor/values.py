@@ -476,36 +476,3 @@ def _date(s: str) -> dict | None:
     return {"kind": "date", "op": op, "date": day, "label": _label(m), "malformed": reasons,
             "all_numbers": _date_numbers(s[m.end("label"):])}
 
-
-def parse_amount(raw: object) -> Decimal | None:
-    """Money, score or weight cell → the number as written (unit dropped: ``523.12万`` →
-    523.12, ``10分`` → 10). None for blank/na/qualitative/date/compound cells and for
-    non-string input other than int/Decimal. Never raises."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, (int, Decimal)):
-        return Decimal(raw)
-    if not isinstance(raw, str):
-        return None
-    try:
-        q = parse_value(raw)
-    except Exception:
-        return None
-    return q.number if q.kind == "number" else None
-
-
-def parse_rate(raw: object) -> Decimal | None:
-    """Percentage cell → the number as written: ``78.43%`` → 78.43. A bare number is
-    returned as written too (``1`` → 1, never rescaled ×100; the caller decides).
-    None when the cell is not a number with unit ``%`` or no unit."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, (int, Decimal)):
-        return Decimal(raw)
-    if not isinstance(raw, str):
-        return None
-    try:
-        q = parse_value(raw)
-    except Exception:
-        return None
-    return q.number if q.kind == "number" and q.unit in (None, "%") else None
