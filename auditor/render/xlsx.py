@@ -25,7 +25,7 @@ _PERCENT_FORMAT = 'General"%"'
 _FINDING_COLUMNS = [
     ("严重程度", 9, False),
     ("规则代码", 30, False),
-    ("规则名称", 20, False),
+    ("规则名称", 34, False),
     ("文件", 28, False),
     ("表单", 26, False),
     ("说明", 60, True),
