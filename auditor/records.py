@@ -62,7 +62,7 @@ class Value(BaseModel):
         return self.quantity.kind in ("blank", "na")
 
 
-FundsKey = Literal["total", "current", "carryover", "other"]
+FundsKey = Literal["total", "current", "carryover", "other", "part"]  # part: another source of funds
 
 
 class FundsRow(BaseModel):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.pipeline import extract_bytes, extract_path, review
+from auditor.findings import Finding
+from auditor.pipeline import extract_bytes, extract_path, review, review_documents
 from auditor.records import ProjectSelfEval
 
 TEMPLATES = Path(__file__).parent / "data" / "templates"
@@ -52,14 +53,7 @@ def test_a_consistent_form_of_another_template_reviews_clean(name: str) -> None:
 def test_sichuan_cost_cap_read_from_its_nature_column_is_checked() -> None:
     text = (TEMPLATES / "sichuan_project.txt").read_text(encoding="utf-8")
     broken = text.replace("\t1.8\n", "\t2.5\n")  # the cost per km now exceeds its ≤ 2万元 cap
-    result = review_text(broken)
-    assert "score.full_despite_missed_target" in {f.rule for f in result}
-
-
-def review_text(text: str) -> list:  # type: ignore[type-arg]
-    from auditor.pipeline import review_documents
-
-    return review_documents([extract_bytes(text.encode("utf-8"), "sichuan.txt")]).findings
+    assert "score.full_despite_missed_target" in {f.rule for f in findings_of(broken)}
 
 
 def test_an_unknown_layout_is_not_recognised_rather_than_misread() -> None:
@@ -67,3 +61,42 @@ def test_an_unknown_layout_is_not_recognised_rather_than_misread() -> None:
     result = extract_bytes(table.encode("utf-8"), "资产清单.txt")
     assert result.forms == []
     assert result.error is not None and "未识别到绩效表格" in result.error
+
+
+def rows_text(*rows: list[str]) -> str:
+    return "\n\n".join("\n".join("\t" + c for c in row) for row in rows) + "\n"
+
+
+FUNDS_AND_LINES = (
+    ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+    ["", "年度资金总额", "100", "100", "100", "10", "100%", "10"],
+    ["", "其中：中央补助资金", "60", "60", "60", "—", "—", "—"],
+    ["", "省级配套资金", "30", "30", "30", "—", "—", "—"],
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+    ["", "产出指标", "数量指标", "培训人数", "≥100人", "100人", "90", "90", "/"],
+    ["总分", "100", "100", "/"],
+)
+
+
+def test_a_title_written_above_the_table_starts_the_form() -> None:
+    text = "项目支出绩效自评表\n项目名称：农技推广培训    填报日期：2023年3月1日\n\n" + rows_text(*FUNDS_AND_LINES)
+    result = extract_bytes(text.encode("utf-8"), "inline.txt")
+    (form,) = result.forms
+    assert isinstance(form, ProjectSelfEval)
+    assert form.title == "农技推广培训" and form.heading == "项目支出绩效自评表"
+    assert form.total_score is not None and form.total_score.text == "100"
+
+
+def test_other_sources_of_funds_are_funds_lines() -> None:
+    text = rows_text(["项目名称", "农技推广培训"], *FUNDS_AND_LINES)
+    (form,) = extract_bytes(text.encode("utf-8"), "parts.txt").forms
+    assert isinstance(form, ProjectSelfEval)
+    assert [(r.key, r.label) for r in form.funds] == [
+        ("total", "年度资金总额"), ("part", "其中：中央补助资金"), ("part", "省级配套资金"),
+    ]
+    rules = {f.rule for f in findings_of(text)}
+    assert "funds.breakdown_mismatch" in rules  # 60 + 30 = 90 against a total of 100
+
+
+def findings_of(text: str) -> list[Finding]:
+    return review_documents([extract_bytes(text.encode("utf-8"), "t.txt")]).findings

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import re
 
-from auditor.document import Document
+from auditor.document import Document, clean_text
 from auditor.errors import UnknownFormError
 from auditor.forms import blocks
 from auditor.forms.body import Draft, read_body
 from auditor.forms.report import attachment_of, is_report_title, read_report
-from auditor.forms.stream import Item, Para, Row, item_text, items_of
+from auditor.forms.stream import Item, Para, Row, item_text, items_of, key_of
 from auditor.records import (
     DeptSelfEval,
     DeptTargets,
     FormBase,
+    Location,
     ProjectSelfEval,
     ProjectTargets,
     SelfEvalBase,
@@ -27,6 +28,7 @@ from auditor.records import (
 )
 
 PROJECT_KEYS = ("项目名称", "项目支出名称", "支出方向子项", "支出方向", "专项名称")
+# key_of drops brackets: 支出方向（子项） is 支出方向子项
 DEPT_KEYS = ("单位名称", "预算部门名称", "部门名称", "预算单位名称", "部门单位名称")
 _FILL_LINE = re.compile(r"^(填报单位|填报日期|单位名称[:：]|项目主管部门|主管部门[:：]|金额单位|单位[:：]|\(盖章\)|（盖章）)")
 _YEAR_LINE = re.compile(r"^[（(]?\s*(\d{4})\s*年度?\s*[）)]?$")
@@ -62,17 +64,46 @@ def _title_key(row: Row) -> str | None:
     return key if key in PROJECT_KEYS or key in DEPT_KEYS else None
 
 
+_INLINE_TITLE = re.compile(
+    r"^\s*(项目名称|项目支出名称|专项名称|支出方向\s*[（(]子项[）)]|单位名称|预算部门名称|部门名称|预算单位名称)"
+    r"\s*[:：]\s*(\S.*?)(?:\s{2,}.*)?$"
+)
+
+
+def inline_title(item: Item) -> tuple[str, Value] | None:
+    """(key, value) of a title written in one piece, "项目名称：X", in a paragraph above
+    the table or in a cell of its own."""
+    if isinstance(item, Para):
+        raw, location = item.raw, item.location
+    else:
+        first = item.first_filled()
+        if first is None or len(item.filled) != 1:
+            return None
+        raw, location = item.cells[first].text, Location.of(item.cells[first].prov)
+    m = _INLINE_TITLE.match(raw)
+    if m is None:
+        return None
+    return key_of(m.group(1)), Value.read(clean_text(m.group(2)), location)
+
+
 def _key_rows(items: list[Item]) -> list[int]:
+    """Where forms start: rows naming the project or unit; a title written inline
+    ("项目名称：X") starts a form only when its table has no such row."""
     keys: list[int] = []
-    has_body = True
+    has_body, inline = True, None
     for i, item in enumerate(items):
-        if not isinstance(item, Row):
-            continue
-        if _title_key(item) and has_body:
-            keys.append(i)
-            has_body = False
-        elif blocks.is_indicator_header(item) or blocks.is_funds_header(item):
-            has_body = True
+        is_header = isinstance(item, Row) and (blocks.is_indicator_header(item) or blocks.is_funds_header(item))
+        if isinstance(item, Row) and _title_key(item):
+            if has_body:
+                keys.append(i)
+                has_body = False
+            inline = None
+        elif has_body and inline_title(item):
+            inline = i
+        elif is_header:
+            if has_body and inline is not None:
+                keys.append(inline)
+            has_body, inline = True, None
     return keys
 
 
@@ -94,10 +125,13 @@ def _heading_start(items: list[Item], key: int, floor: int) -> int:
 
 def _build(heading: list[Item], body: list[Item]) -> Form:
     draft = read_body(body)
-    key_row = body[0]
-    assert isinstance(key_row, Row)
-    title_key = _title_key(key_row) or ""
-    common = _common(heading, draft, title_key, key_row)
+    first = body[0]
+    title_key = _title_key(first) if isinstance(first, Row) else None
+    if title_key is None:
+        title_key, title = inline_title(first) or ("", None)
+        if title is not None:
+            draft.fields.setdefault(title_key, title)
+    common = _common(heading, draft, title_key, first)
     if title_key in PROJECT_KEYS:
         if draft.has_actual_column or any(r.executed for r in draft.funds):
             return _project_self_eval(draft, common)
@@ -107,7 +141,7 @@ def _build(heading: list[Item], body: list[Item]) -> Form:
     return _dept_targets(draft, common)
 
 
-def _common(heading: list[Item], draft: Draft, title_key: str, key_row: Row) -> dict[str, object]:
+def _common(heading: list[Item], draft: Draft, title_key: str, key_item: Item) -> dict[str, object]:
     texts = [item_text(i) for i in heading if item_text(i)]
     title_line = next((t for t in texts if "表" in t and not _FILL_LINE.match(t)), None)
     attachment = next((a for t in texts if (a := attachment_of(t))), None)
@@ -129,7 +163,7 @@ def _common(heading: list[Item], draft: Draft, title_key: str, key_row: Row) -> 
         "indicators": draft.indicators,
         "category_weights": draft.category_weights,
         "notes": notes,
-        "location": key_row.location(),
+        "location": key_item.location if isinstance(key_item, Para) else key_item.location(),
     }
 
 

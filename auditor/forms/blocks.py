@@ -62,6 +62,8 @@ FUNDS_LABELS: list[tuple[FundsKey, tuple[str, ...]]] = [
     ("carryover", ("上年结转", "结转资金")),
     ("other", ("其他资金",)),
     ("total", ("资金总额", "支出总额", "合计", "总额")),
+    # other templates' sources of funds (其中：中央补助资金 / 省级资金 / 单位自筹 …)
+    ("part", ("资金", "拨款", "补助", "自筹", "收入")),
 ]
 TOTAL_LABELS = {"总分", "合计得分", "总得分", "自评总分", "综合得分", "自评得分"}
 HEADER_FRAGMENTS = {"指标值", "完成值", "目标值", "值", "完成", "预算数", "执行数"}
@@ -210,10 +212,18 @@ def read_funds_row(row: Row, cmap: ColumnMap) -> FundsRow | None:
         if cmap.field_at(row.cells[i].col) is not None:
             continue
         key = next((k for k, words in FUNDS_LABELS if any(w in row.keys[i] for w in words)), None)
-        if key is not None:
-            values = {name: row.value(j, header) for name, (j, header) in cmap.fields_of(row).items()}
-            return FundsRow(key=key, label=row.texts[i], location=row.location(), **values)
+        if key is None:
+            continue
+        values = {name: row.value(j, header) for name, (j, header) in cmap.fields_of(row).items()}
+        if key == "part" and not any(_plain_amount(values.get(f)) for f in ("initial_budget", "budget", "executed")):
+            return None  # a label that only mentions funds (按收入性质分): not a line of amounts
+        return FundsRow(key=key, label=row.texts[i], location=row.location(), **values)
     return None
+
+
+def _plain_amount(value: Value | None) -> bool:
+    q = value.quantity if value is not None else None
+    return q is not None and q.kind == "number" and q.label is None and q.unit in (None, "万元", "万", "元")
 
 
 def category_of(level1: str, level2: str) -> Category:
