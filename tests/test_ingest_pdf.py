@@ -13,7 +13,7 @@ import pytest
 
 from auditor.document import Cell, Document, Paragraph, Table, clean_text
 from auditor.errors import DocumentLoadError
-from auditor.ingest.pdf import read_pdf
+from auditor.ingest.pdf import read_pdf, split_row
 from auditor.ingest.text import parse_text_export
 
 DATA = Path(__file__).parent / "data" / "pdf"
@@ -188,3 +188,40 @@ def test_sample_rows_match_the_seed_text_export(pdf: Path) -> None:
         assert set(range(i1, i2)) <= at_breaks, (got[i1:i2], expected[j1:j2])
         chars = sorted("".join("".join(row) for row in got[i1:i2]))
         assert chars == sorted("".join("".join(row) for row in expected[j1:j2]))
+
+
+# --- rows cut by a page break -------------------------------------------------------
+
+
+def _row(*texts: str) -> list[Cell]:
+    """A logical row; "^" marks a placeholder of a vertical merge from above."""
+    return [Cell("" if t == "^" else t, 0, c, continuation=t == "^") for c, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize(
+    ("above", "below", "split"),
+    [
+        # a wrapped name cut by the page: the rest of the name alone on the next page
+        (("^", "数量指标", "纳入办公用房信息系统管理县", ">=7个", "5"), ("^", "", "市（个数）", "", ""), True),
+        # a vertically centred value that landed on the next page
+        (("^", "成本指标", "机关服务费", "400万元", ""), ("^", "", "", "", "10"), True),
+        # a two-line header cell cut between its lines
+        (("绩", "一级指标", "年度", "实际"), ("效指标", "", "指标值", "完成值"), True),
+        # ordinary next rows
+        (("^", "其中：当年财政拨款", "200", "200"), ("^", "上年结转资金", "0", ""), False),
+        (("^", "可持续影响", "保障机关大楼的正常运转", ""), ("^", "满意度", "全体机关人员满意度", "≥90%"), False),
+        (("^", "社会效益", "带来舒适的办公环境。", ""), ("^", "生态效益", "无", ""), False),
+        (("项目资金", "", "年初预算数"), ("（万元）", "年度资金总额", "27.72"), False),
+        (("^", "其他资金", "0", "—"), ("年度总体目标", "预期目标", "实际完成情况"), False),
+    ],
+)
+def test_a_row_cut_by_a_page_break_is_recognised(above: tuple[str, ...], below: tuple[str, ...], split: bool) -> None:
+    assert split_row(_row(*above), _row(*below)) is split
+
+
+def test_rows_split_across_pages_read_as_one_row() -> None:
+    """002 converted without "keep row on one page": LibreOffice cut two rows at page
+    breaks; the records equal the text export's all the same."""
+    from tests.test_forms import records
+
+    assert records(DATA / "002_rows_split_across_pages.pdf") == records(SAMPLES / "002_e31af7a2ac891c4f.txt")

@@ -8,7 +8,8 @@ Pipeline per page: drawings → horizontal/vertical ruling segments → connecte
 segments (one per table) → grid of distinct x/y boundaries → cells (a grid slot grows right
 and down while no border separates it from the next slot) → words placed in cells by their
 centre. Words outside every table become one Paragraph per text line. Tables that end a
-page and start the next with the same column boundaries are stitched into one Table.
+page and start the next with the same column boundaries are stitched into one Table, and a
+row the page break cut in two is joined again (``split_row``).
 
 Rows come out as *logical rows* (see ``auditor.document``): each row lists the cells that
 start in it, and a cell merged down from above leaves an empty ``continuation`` cell.
@@ -350,6 +351,7 @@ class _TableBuilder:
         self.xs = part.xs
         self.rows: list[list[Cell]] = []
         self.bottom: dict[tuple[int, int], Cell] = {}  # (col, colspan) → cell on the last row
+        self.breaks: list[int] = []  # index of the first row of each continued part
         self.page = part.page
         self.add(part)
 
@@ -366,6 +368,8 @@ class _TableBuilder:
         index = self.columns(part)
         assert index is not None, "add() takes a part whose columns match"
         base = len(self.rows)
+        if base:
+            self.breaks.append(base)
         self.rows += [[] for _ in part.ys[1:]]
         carried, self.bottom = self.bottom, {}
         for gc in sorted(part.cells, key=lambda g: (g.row, g.col)):
@@ -386,9 +390,54 @@ class _TableBuilder:
 
     def table(self, index: int) -> Table:
         rows = [sorted(row, key=lambda c: c.col) for row in self.rows]
-        for cell in (c for row in rows for c in row):
-            cell.prov.table = index
+        for b in reversed(self.breaks):
+            if split_row(rows[b - 1], rows[b]):
+                _join_rows(rows, b)
+        for r, row in enumerate(rows):
+            for cell in row:
+                cell.row, cell.prov.row, cell.prov.table = r, r + 1, index
         return Table(index=index, rows=rows, page=self.page)
+
+
+_SENTENCE_END = tuple("。；;！？!?")
+
+
+def split_row(above: list[Cell], below: list[Cell]) -> bool:
+    """``below`` (the first row of a page) is the rest of ``above`` (the last row of the
+    previous page), cut by the page break: the same cells; where both hold text, the
+    text above is unfinished and neither is a value (a number, "—", a date); and below
+    leaves empty some cell that above fills, as a new row of a form would not."""
+    from auditor.values import parse_value
+
+    if [(c.col, c.colspan) for c in above] != [(c.col, c.colspan) for c in below]:
+        return False
+    pairs = [(a, b) for a, b in zip(above, below) if not b.continuation]
+    if not any(b.text for _, b in pairs) or not any(a.text and not b.text for a, b in pairs):
+        return False
+    for a, b in pairs:
+        if a.text and b.text and (
+            a.text.rstrip().endswith(_SENTENCE_END)
+            or parse_value(a.text).kind != "qualitative"
+            or parse_value(b.text).kind != "qualitative"
+        ):
+            return False
+    return True
+
+
+def _join_rows(rows: list[list[Cell]], b: int) -> None:
+    """Fold row ``b`` into the row above it; merges that ran into it get shorter."""
+    for a_cell, b_cell in zip(rows[b - 1], rows[b]):
+        if b_cell.continuation or not b_cell.text:
+            continue
+        if a_cell.text:
+            a_cell.text += b_cell.text
+        else:  # the value sits on the next page: point at it there
+            a_cell.text, a_cell.prov = b_cell.text, b_cell.prov
+    for row in rows[:b]:
+        for cell in row:
+            if cell.row + cell.rowspan > b:
+                cell.rowspan -= 1
+    del rows[b]
 
 
 def _nearest(values: list[float], x: float) -> int:
