@@ -483,3 +483,24 @@ def test_utf16_text_export_from_notepad_is_read() -> None:
     result = extract_bytes(seed.encode("utf-16"), "004_utf16.txt")
     assert result.error is None
     assert [f.title for f in result.forms] == ["石峰区机关事务服务中心", "零星维修购置及各类合同", "物业管理及水电气供应", "公车平台"]
+
+
+def test_docx_form_inside_a_one_cell_layout_table_is_read() -> None:
+    """Some templates frame the whole form in a 1×1 table; the form inside is found."""
+    seed = read_docx((SAMPLES / "004_9646776e878436bb.docx").read_bytes())
+    d = docx.Document(io.BytesIO((SAMPLES / "004_9646776e878436bb.docx").read_bytes()))
+    body = d.element.body
+    frame = d.add_table(rows=1, cols=1)._tbl
+    cell = frame.tr_lst[0].tc_lst[0]
+    for tbl in list(body.iterchildren(qn("w:tbl")))[:-1]:  # every table but the frame itself
+        cell.append(tbl)
+    cell.append(parse_xml(f"<w:p {nsdecls('w')}/>"))  # a cell ends with a paragraph
+    out = io.BytesIO()
+    d.save(out)
+    framed = read_docx(out.getvalue())
+    assert [[c.text for c in r] for t in framed.tables for r in t.rows] == [
+        [c.text for c in r] for t in seed.tables for r in t.rows
+    ]
+    assert [f.title for f in extract_bytes(out.getvalue(), "framed.docx").forms] == [
+        "石峰区机关事务服务中心", "零星维修购置及各类合同", "物业管理及水电气供应", "公车平台",
+    ]

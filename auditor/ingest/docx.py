@@ -34,7 +34,7 @@ def read_docx(data: bytes, path: str = "") -> Document:
         raise DocumentLoadError(f"Word文档已损坏，无法读取（{type(exc).__name__}）：请重新保存或获取原件") from exc
     blocks: list[Block] = []
     n_tables = n_paragraphs = 0
-    for element in _children(document.element.body, _P, _TBL):
+    for element in _body_blocks(document.element.body):
         if element.tag == _P:
             text = _paragraph_text(element)
             if text.strip():
@@ -56,6 +56,25 @@ def _children(parent, *tags: str):  # type: ignore[no-untyped-def]
             content = child.find(_SDTCONTENT)
             if content is not None:
                 yield from _children(content, *tags)
+
+
+def _body_blocks(parent):  # type: ignore[no-untyped-def]
+    """Paragraphs and tables in order; a one-cell layout table that only frames other
+    tables is opened, so the forms inside it are tables of their own."""
+    for element in _children(parent, _P, _TBL):
+        cell = _frame_cell(element) if element.tag == _TBL else None
+        if cell is not None:
+            yield from _body_blocks(cell)
+        else:
+            yield element
+
+
+def _frame_cell(tbl):  # type: ignore[no-untyped-def]
+    rows = list(_children(tbl, _TR))
+    cells = list(_children(rows[0], _TC)) if len(rows) == 1 else []
+    if len(cells) == 1 and any(True for _ in _children(cells[0], _TBL)):
+        return cells[0]
+    return None
 
 
 def _paragraph_text(p) -> str:  # type: ignore[no-untyped-def]
