@@ -112,10 +112,12 @@ def _read(upload: Upload) -> Document | None:
 
 
 def run_review(batch: Batch, settings: Settings, progress: Progress | None = None) -> Review:
-    """Read every upload (one bad file never stops the rest), then run the rules on them all."""
+    """Read every upload (one bad file never stops the rest), then run the rules on them all;
+    with an LLM configured, tables the parser could not read go to the fallback."""
     documents = []
+    raw: dict[str, Document] | None = {} if settings.llm_configured else None
     for n, upload in enumerate(batch.uploads, 1):
-        documents.append(extract_bytes(upload.data, upload.name))
+        documents.append(extract_bytes(upload.data, upload.name, raw))
         if progress:
             progress(n, len(batch.uploads), upload.name)
-    return Review(batch, review_documents(documents, settings))
+    return Review(batch, review_documents(documents, settings, raw))
