@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from auditor.checks import Context, Hit, rule
-from auditor.checks.measure import fmt, money
+from auditor.checks.measure import AMOUNT_WAN, fmt, money, total_row
 from auditor.forms import Form
 from auditor.forms.stream import key_of
 from auditor.records import (
@@ -21,8 +21,7 @@ from auditor.records import (
 )
 
 _ZERO = Decimal(0)
-_AMOUNT = r"(\d[\d,]*(?:\.\d+)?)万元"
-_TOTAL_THEN_ITEMS = re.compile(_AMOUNT + r"[，,。；;：:]?\s*其中")
+_TOTAL_THEN_ITEMS = re.compile(AMOUNT_WAN.pattern + r"[，,。；;：:]?\s*其中")
 
 
 def _spending(form: Form, word: str) -> Value | None:
@@ -81,7 +80,7 @@ def _report_sums(text: str, ctx: Context, location: object) -> Iterator[Hit]:
     """"X万元，其中A万元，…B万元。": the items of one sentence against the total before 其中."""
     for m in _TOTAL_THEN_ITEMS.finditer(text):
         end = text.find("。", m.end())
-        items = [Decimal(x.replace(",", "")) for x in re.findall(_AMOUNT, text[m.end() : end if end >= 0 else None])]
+        items = [Decimal(x.replace(",", "")) for x in AMOUNT_WAN.findall(text[m.end() : end if end >= 0 else None])]
         total = Decimal(m.group(1).replace(",", ""))
         if len(items) >= 2 and not ctx.tol.money_equal(sum(items, _ZERO), total):
             yield Hit(
@@ -113,7 +112,7 @@ def _comparable(a: Indicator, fa: Form, b: Indicator, fb: Form) -> bool:
 
 
 def _budget(form: Form) -> Decimal | None:
-    row = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    row = total_row(form)
     return money(row.budget) if row else None
 
 

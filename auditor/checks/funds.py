@@ -7,7 +7,18 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from auditor.checks import Context, Hit, rule
-from auditor.checks.measure import execution_rate, fmt, is_cost, is_money, money, number, pct, rate
+from auditor.checks.measure import (
+    evidence,
+    execution_rate,
+    fmt,
+    is_cost,
+    is_money,
+    money,
+    number,
+    pct,
+    rate,
+    total_row,
+)
 from auditor.checks.text import form_texts, is_substantive
 from auditor.forms import Form
 from auditor.records import DeptSelfEval, FormBase, FundsRow, SelfEvalBase, Value
@@ -15,9 +26,6 @@ from auditor.records import DeptSelfEval, FormBase, FundsRow, SelfEvalBase, Valu
 _COLUMNS = {"initial_budget": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
 _ADJUSTMENT_WORDS = re.compile(r"调整|追加|调增|调减|追减|调剂|变更|补充预算|增加预算|预算增加")
 
-
-def _ev(*values: Value | None) -> tuple[str, ...]:
-    return tuple(v.text for v in values if v is not None and v.text)
 
 
 def _rows(form: Form) -> list[FundsRow]:
@@ -32,7 +40,7 @@ def executed_exceeds_budget(form: Form, ctx: Context) -> Iterator[Hit]:
             assert row.executed is not None
             yield Hit(
                 f"{row.label}：全年执行数 {fmt(executed)} 万元超过全年预算数 {fmt(budget)} 万元",
-                f"≤ {fmt(budget)}", fmt(executed), row.executed.location, _ev(row.executed, row.budget),
+                f"≤ {fmt(budget)}", fmt(executed), row.executed.location, evidence(row.executed, row.budget),
             )
 
 
@@ -47,12 +55,12 @@ def rate_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
             assert row.rate is not None
             yield Hit(
                 f"{row.label}：填报执行率 {row.rate.text}，按全年执行数 {fmt(executed)} ÷ 全年预算数 {fmt(budget)} 计算应为 {pct(computed)}",
-                pct(computed), row.rate.text, row.rate.location, _ev(row.rate, row.executed, row.budget),
+                pct(computed), row.rate.text, row.rate.location, evidence(row.rate, row.executed, row.budget),
             )
 
 
 def budget_weight(form: FormBase) -> Decimal | None:
-    total = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    total = total_row(form)
     weight = number(total.weight) if total else None
     if weight is None and isinstance(form, DeptSelfEval):
         weight = number(form.budget_weight)
@@ -69,7 +77,7 @@ def budget_rate(row: FundsRow) -> Decimal | None:
 
 @rule("funds.score_mismatch", "error", "预算执行得分与分值×执行率不符")
 def score_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
-    row = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    row = total_row(form)
     if row is None:
         return
     weight, score, r = budget_weight(form), number(row.score), budget_rate(row)
@@ -80,13 +88,13 @@ def score_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
         assert row.score is not None
         yield Hit(
             f"预算执行得分填报 {fmt(score)}，按分值 {fmt(weight)} × 执行率 {pct(min(r, Decimal(100)))} 应为 {fmt(expected.quantize(Decimal('0.01')))}",
-            fmt(expected.quantize(Decimal("0.01"))), fmt(score), row.score.location, _ev(row.score, row.rate),
+            fmt(expected.quantize(Decimal("0.01"))), fmt(score), row.score.location, evidence(row.score, row.rate),
         )
 
 
 @rule("funds.breakdown_mismatch", "warning", "资金来源明细与年度资金总额不符")
 def breakdown_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
-    total = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    total = total_row(form)
     parts = [r for r in _rows(form) if r.key != "total"]
     if total is None or not parts:
         return
@@ -104,7 +112,7 @@ def breakdown_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
             )
             yield Hit(
                 f"{column}：{listed} = {fmt(summed)} 万元，与年度资金总额 {fmt(stated)} 万元不符",
-                fmt(stated), fmt(summed), cell.location, _ev(cell, *cells),
+                fmt(stated), fmt(summed), cell.location, evidence(cell, *cells),
             )
 
 
@@ -117,13 +125,13 @@ def subrow_scored(form: Form, ctx: Context) -> Iterator[Hit]:
         if scored:
             yield Hit(
                 f"“{row.label}”为年度资金总额的其中项，却填有分值/得分 {'/'.join(v.text for v in scored)}，预算执行重复计分",
-                "— （其中项不计分）", "/".join(v.text for v in scored), scored[0].location, _ev(*scored),
+                "— （其中项不计分）", "/".join(v.text for v in scored), scored[0].location, evidence(*scored),
             )
 
 
 @rule("funds.adjustment_unexplained", "warning", "预算调整未说明原因")
 def adjustment_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
-    row = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    row = total_row(form)
     if row is None:
         return
     initial, budget = money(row.initial_budget), money(row.budget)
@@ -134,7 +142,7 @@ def adjustment_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
     assert row.budget is not None
     yield Hit(
         f"年初预算数 {fmt(initial)} 万元调整为全年预算数 {fmt(budget)} 万元（差额 {fmt(budget - initial)} 万元），文中未说明调整原因",
-        f"{fmt(initial)}（或说明调整原因）", fmt(budget), row.budget.location, _ev(row.initial_budget, row.budget),
+        f"{fmt(initial)}（或说明调整原因）", fmt(budget), row.budget.location, evidence(row.initial_budget, row.budget),
     )
 
 
@@ -151,7 +159,7 @@ def low_execution_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
     yield Hit(
         f"预算执行率 {pct(r)} 低于90%，偏差原因栏和文字说明均未解释",
         "≥ 90% 或说明原因", pct(r), (row.rate or row.executed or row.budget).location,  # type: ignore[union-attr]
-        _ev(row.rate, row.executed, row.budget),
+        evidence(row.rate, row.executed, row.budget),
     )
 
 
@@ -175,7 +183,7 @@ def _explanations(form: SelfEvalBase) -> list[str]:
 
 @rule("funds.cost_sum_mismatch", "warning", "成本指标合计超过预算/执行数")
 def cost_sum_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
-    row = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+    row = total_row(form)
     costs = [i for i in form.indicators if is_cost(i)]
     if row is None or not costs:
         return
@@ -190,5 +198,5 @@ def cost_sum_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
             label = "实际完成值" if field == "actual" else "年度指标值"
             yield Hit(
                 f"成本指标{label}合计 {' + '.join(fmt(a) for a in amounts)} = {fmt(summed)} 万元，超过{column} {fmt(limit)} 万元",
-                f"≤ {fmt(limit)}", fmt(summed), cells[0].location, _ev(*cells, against),
+                f"≤ {fmt(limit)}", fmt(summed), cells[0].location, evidence(*cells, against),
             )

@@ -9,13 +9,14 @@ from auditor.checks import Context, Hit, rule
 from auditor.checks.measure import (
     comparable_numbers,
     direction,
+    evidence,
     fmt,
     is_cost,
+    lines,
     misses_target,
     number,
     units_compatible,
 )
-from auditor.checks.score import lines
 from auditor.checks.text import is_substantive, says_no_deviation
 from auditor.forms import Form
 from auditor.records import Indicator, SelfEvalBase, Value
@@ -24,9 +25,6 @@ from auditor.values import parse_value
 _HUNDRED = Decimal(100)
 
 
-def _ev(*values: Value | None) -> tuple[str, ...]:
-    return tuple(v.text for v in values if v is not None and v.text)
-
 
 @rule("indicator.cost_direction", "warning", "成本指标目标值方向错误")
 def cost_direction(form: Form, ctx: Context) -> Iterator[Hit]:
@@ -34,7 +32,7 @@ def cost_direction(form: Form, ctx: Context) -> Iterator[Hit]:
         if is_cost(i) and i.target is not None and i.target.quantity.op in (">=", ">"):
             yield Hit(
                 f"成本指标“{i.name}”目标值 {i.target.text} 为下限（≥），成本指标应设上限（≤）",
-                "≤ 上限", i.target.text, i.target.location, _ev(i.target),
+                "≤ 上限", i.target.text, i.target.location, evidence(i.target),
             )
 
 
@@ -48,7 +46,7 @@ def unit_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
         if tu and au and not units_compatible(tu, au):
             yield Hit(
                 f"“{i.name}”目标值 {t.text} 的单位“{tu}”与实际完成值 {a.text} 的单位“{au}”不一致，无法比较",
-                tu, au, a.location, _ev(t, a),
+                tu, au, a.location, evidence(t, a),
             )
 
 
@@ -84,7 +82,7 @@ def type_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
             kinds = ("定量", "定性") if tq else ("定性", "定量")
             yield Hit(
                 f"“{i.name}”目标值“{t.text}”为{kinds[0]}，实际完成值“{a.text}”为{kinds[1]}，口径不一致",
-                f"{kinds[0]}值", a.text, a.location, _ev(t, a),
+                f"{kinds[0]}值", a.text, a.location, evidence(t, a),
             )
 
 
@@ -94,7 +92,7 @@ def missing_actual(form: Form, ctx: Context) -> Iterator[Hit]:
         return
     for i in lines(form):
         if i.target is not None and not i.target.is_blank and i.actual is not None and i.actual.is_blank:
-            yield Hit(f"“{i.name}”有目标值 {i.target.text}，但未填实际完成值", "实际完成值", "空白", i.actual.location, _ev(i.target))
+            yield Hit(f"“{i.name}”有目标值 {i.target.text}，但未填实际完成值", "实际完成值", "空白", i.actual.location, evidence(i.target))
 
 
 @rule("indicator.missing_target", "warning", "缺少目标值")
@@ -112,7 +110,7 @@ def deviation_claim_contradicts(form: Form, ctx: Context) -> Iterator[Hit]:
             assert i.target is not None and i.actual is not None
             yield Hit(
                 f"“{i.name}”偏差栏填“{d.text}”，但实际完成值 {i.actual.text} 未达到目标值 {i.target.text}",
-                "说明偏差原因", d.text, d.location, _ev(i.target, i.actual, d),
+                "说明偏差原因", d.text, d.location, evidence(i.target, i.actual, d),
             )
 
 
@@ -129,5 +127,5 @@ def overachieved_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
             assert i.actual is not None and i.target is not None
             yield Hit(
                 f"“{i.name}”实际完成值 {i.actual.text} 为目标值 {i.target.text} 的 {fmt(ratio.quantize(Decimal('0.1')))}%，超过 {fmt(threshold)}% 未说明原因（目标是否偏低）",
-                f"< {fmt(threshold)}% 或说明原因", f"{fmt(ratio.quantize(Decimal('0.1')))}%", i.actual.location, _ev(i.target, i.actual),
+                f"< {fmt(threshold)}% 或说明原因", f"{fmt(ratio.quantize(Decimal('0.1')))}%", i.actual.location, evidence(i.target, i.actual),
             )

@@ -3,10 +3,19 @@ percent, the direction of a target (floor or cap) and whether an actual meets it
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from auditor.records import Indicator, Value
+from auditor.records import (
+    DeptSelfEval,
+    FormBase,
+    FundsRow,
+    GoalBlock,
+    Indicator,
+    SelfEvalBase,
+    Value,
+)
 from auditor.settings import Tolerances
 
 Direction = Literal["floor", "cap"]
@@ -15,6 +24,26 @@ _HUNDRED = Decimal(100)
 _SAME_UNIT = {"万": "万元", "元/年": "元", "人次": "人次"}
 _COMPATIBLE = [{"个月", "月"}, {"日", "天"}]
 _PER_YEAR = {"月": 12, "季度": 4, "季": 4, "半年": 2, "年": 1, "周": 52}
+AMOUNT_WAN = re.compile(r"(\d[\d,]*(?:\.\d+)?)万元")  # an amount in 万元 written in text
+
+
+def evidence(*values: Value | None) -> tuple[str, ...]:
+    """The cells' own texts, for a finding's evidence (blank and missing cells left out)."""
+    return tuple(v.text for v in values if v is not None and v.text)
+
+
+def total_row(form: FormBase) -> FundsRow | None:
+    """The 年度资金总额 line of a self-evaluation form."""
+    return form.funds_row("total") if isinstance(form, SelfEvalBase) else None
+
+
+def goal_blocks(form: FormBase) -> list[GoalBlock]:
+    return form.goal_blocks if isinstance(form, DeptSelfEval) else []
+
+
+def lines(form: FormBase) -> list[Indicator]:
+    """Every indicator line, goal blocks included."""
+    return [*form.indicators, *(i for block in goal_blocks(form) for i in block.indicators)]
 
 
 def fmt(d: Decimal | None) -> str:

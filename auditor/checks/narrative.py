@@ -10,15 +10,22 @@ from decimal import Decimal
 
 from auditor.checks import Context, Hit, rule
 from auditor.checks.funds import budget_weight
-from auditor.checks.measure import fmt, full, money, number
-from auditor.checks.score import _blocks, lines
+from auditor.checks.measure import (
+    AMOUNT_WAN,
+    fmt,
+    full,
+    goal_blocks,
+    lines,
+    money,
+    number,
+    total_row,
+)
 from auditor.checks.text import says_no_deviation, text_values
 from auditor.forms import Form
 from auditor.records import Indicator, Location, SelfEvalBase, Value
 
 _NOT_CONTENT = re.compile(r"[\s\W_]+", re.UNICODE)
 _NUMBER_AFTER = re.compile(r"^[^\d。；;，,]{0,6}?(\d[\d,]*(?:\.\d+)?)\s*(万元|万|元|%|人次|人|次|份|个|家|辆|套|项|户|场|天|小时)?")
-_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)万元")
 _EXECUTED_WORDS = ("执行", "实际支出", "使用资金", "实际使用", "支付")
 _BUDGET_WORDS = ("拨款指标", "预算安排", "计划使用资金", "到位", "全年预算", "预算数", "年初预算", "预算资金")
 # Between the keyword and the amount, these words mean the amount is some other item's
@@ -116,7 +123,7 @@ def number_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
 
 
 def _money_statements(form: SelfEvalBase, texts: list[tuple[str, Value]], ctx: Context) -> Iterator[Hit]:
-    row = form.funds_row("total")
+    row = total_row(form)
     if row is None:
         return
     measures = {
@@ -125,7 +132,7 @@ def _money_statements(form: SelfEvalBase, texts: list[tuple[str, Value]], ctx: C
     }
     also_budget = money(row.initial_budget)
     for role, value in texts:
-        for m in _AMOUNT.finditer(value.text):
+        for m in AMOUNT_WAN.finditer(value.text):
             window = max(0, m.start() - 16)
             found = _amount_kind(value.text[window : m.start()])
             if found is None:
@@ -178,9 +185,9 @@ def lost_points(form: SelfEvalBase, ctx: Context) -> list[str]:
     lost = [f"“{i.name}”{i.score.text}/{i.weight.text}" for i in lines(form)
             if i.score and i.weight and (s := number(i.score)) is not None and (w := number(i.weight)) is not None
             and s < w - ctx.tol.score]
-    lost += [f"“{b.label}”{b.score.text}/{b.weight.text}" for b in _blocks(form)
+    lost += [f"“{b.label}”{b.score.text}/{b.weight.text}" for b in goal_blocks(form)
              if b.score and b.weight and not full(number(b.score), number(b.weight), ctx.tol)]
-    row = form.funds_row("total")
+    row = total_row(form)
     w, s = budget_weight(form), number(row.score) if row else None
     if w is not None and s is not None and s < w - ctx.tol.score:
         lost.append(f"预算执行 {fmt(s)}/{fmt(w)}")
@@ -217,7 +224,7 @@ def _denials(form: SelfEvalBase) -> Iterator[tuple[str, str, Location]]:
 
 def all_full(form: SelfEvalBase, ctx: Context) -> bool:
     weighted = [i for i in lines(form) if number(i.weight) is not None]
-    if not weighted and not _blocks(form):
+    if not weighted and not goal_blocks(form):
         total = number(form.total_score)
         return total is not None and total >= ctx.profile.total_weight - ctx.tol.score
     return not lost_points(form, ctx)

@@ -7,30 +7,24 @@ from decimal import Decimal
 
 from auditor.checks import Context, Hit, rule
 from auditor.checks.funds import budget_weight
-from auditor.checks.measure import comparable_numbers, direction, fmt, full, misses_target, number
+from auditor.checks.measure import (
+    comparable_numbers,
+    direction,
+    evidence,
+    fmt,
+    full,
+    goal_blocks,
+    lines,
+    misses_target,
+    number,
+)
 from auditor.checks.text import is_substantive
 from auditor.forms import Form
 from auditor.forms.stream import key_of
-from auditor.records import DeptSelfEval, FormBase, GoalBlock, Indicator, SelfEvalBase, Value
+from auditor.records import DeptSelfEval, FormBase, Indicator, SelfEvalBase, Value
 
 _ZERO = Decimal(0)
 
-
-def _ev(*values: Value | None) -> tuple[str, ...]:
-    return tuple(v.text for v in values if v is not None and v.text)
-
-
-def lines(form: FormBase) -> list[Indicator]:
-    """Every indicator line, goal blocks included."""
-    out = list(form.indicators)
-    if isinstance(form, DeptSelfEval):
-        for block in form.goal_blocks:
-            out.extend(block.indicators)
-    return out
-
-
-def _blocks(form: FormBase) -> list[GoalBlock]:
-    return form.goal_blocks if isinstance(form, DeptSelfEval) else []
 
 
 def _budget_score(form: SelfEvalBase) -> Decimal | None:
@@ -42,7 +36,7 @@ def _scored_parts(form: SelfEvalBase) -> list[Decimal] | None:
     """What the total adds: goal blocks' stated scores, else the indicator lines' scores;
     None when a weighted part has a blank score (unknown, not zero: score.missing says so)."""
     parts: list[tuple[Value | None, Value | None]] = (
-        [(b.weight, b.score) for b in _blocks(form)] if _blocks(form) else [(i.weight, i.score) for i in form.indicators]
+        [(b.weight, b.score) for b in goal_blocks(form)] if goal_blocks(form) else [(i.weight, i.score) for i in form.indicators]
     )
     if any(number(w) is not None and number(s) is None for w, s in parts):
         return None
@@ -59,16 +53,16 @@ def total_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     budget = _budget_score(form) or _ZERO
     computed = budget + sum(parts, _ZERO)
     if abs(computed - stated) > ctx.tol.score:
-        what = "各目标得分" if _blocks(form) else "各指标得分"
+        what = "各目标得分" if goal_blocks(form) else "各指标得分"
         yield Hit(
             f"总分填报 {form.total_score.text}，按预算执行得分 {fmt(budget)} + {what}合计 {fmt(sum(parts, _ZERO))} 计算应为 {fmt(computed)}",
-            fmt(computed), fmt(stated), form.total_score.location, _ev(form.total_score),
+            fmt(computed), fmt(stated), form.total_score.location, evidence(form.total_score),
         )
 
 
 def _line_weights(form: FormBase) -> list[Decimal]:
-    if _blocks(form):
-        return [w for b in _blocks(form) if (w := number(b.weight)) is not None]
+    if goal_blocks(form):
+        return [w for b in goal_blocks(form) if (w := number(b.weight)) is not None]
     return [w for i in form.indicators if (w := number(i.weight)) is not None]
 
 
@@ -86,7 +80,7 @@ def weight_sum_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
         where = form.total_weight.location if form.total_weight else form.location
         yield Hit(
             f"分值合计为 {fmt(budget)}（预算执行）+ {fmt(sum(weights, _ZERO))}（指标）= {fmt(computed)}，与总分值 {fmt(stated)} 不符",
-            fmt(stated), fmt(computed), where, _ev(form.total_weight),
+            fmt(stated), fmt(computed), where, evidence(form.total_weight),
         )
 
 
@@ -108,19 +102,19 @@ def category_weight_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
 @rule("score.exceeds_weight", "error", "得分超过分值")
 def exceeds_weight(form: Form, ctx: Context) -> Iterator[Hit]:
     items: list[tuple[str, Value | None, Value | None]] = [(i.name, i.weight, i.score) for i in lines(form)]
-    items += [(b.label, b.weight, b.score) for b in _blocks(form)]
+    items += [(b.label, b.weight, b.score) for b in goal_blocks(form)]
     if isinstance(form, SelfEvalBase) and (row := form.funds_row("total")):
         items.append(("预算执行率", row.weight, row.score))
     for name, weight, score in items:
         w, s = number(weight), number(score)
         if w is not None and s is not None and s > w + ctx.tol.score:
             assert score is not None
-            yield Hit(f"“{name}”得分 {fmt(s)} 超过其分值 {fmt(w)}", f"≤ {fmt(w)}", fmt(s), score.location, _ev(score, weight))
+            yield Hit(f"“{name}”得分 {fmt(s)} 超过其分值 {fmt(w)}", f"≤ {fmt(w)}", fmt(s), score.location, evidence(score, weight))
 
 
 @rule("score.goal_subtotal_mismatch", "error", "目标得分与其指标得分之和不符")
 def goal_subtotal_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
-    for block in _blocks(form):
+    for block in goal_blocks(form):
         stated = number(block.score)
         scores = [s for i in block.indicators if (s := number(i.score)) is not None]
         if stated is None or not scores:
@@ -130,7 +124,7 @@ def goal_subtotal_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
             assert block.score is not None
             yield Hit(
                 f"“{block.label}”（{block.name}）得分填报 {fmt(stated)}，其指标得分合计 {' + '.join(fmt(s) for s in scores)} = {fmt(summed)}",
-                fmt(summed), fmt(stated), block.score.location, _ev(block.score),
+                fmt(summed), fmt(stated), block.score.location, evidence(block.score),
             )
 
 
@@ -139,16 +133,16 @@ def _missed_hit(i: Indicator, tail: str) -> Hit:
     side = "不低于" if direction(i) == "floor" else "不高于"
     return Hit(
         f"“{i.name}”目标值 {i.target.text}（应{side}目标），实际完成值 {i.actual.text} 未达到，{tail}",
-        f"{side} {i.target.text}", i.actual.text, i.actual.location, _ev(i.target, i.actual, i.score),
+        f"{side} {i.target.text}", i.actual.text, i.actual.location, evidence(i.target, i.actual, i.score),
     )
 
 
 @rule("score.full_despite_missed_target", "warning", "未达目标仍得满分")
 def full_despite_missed_target(form: Form, ctx: Context) -> Iterator[Hit]:
-    for i in form.indicators if not _blocks(form) else []:
+    for i in form.indicators if not goal_blocks(form) else []:
         if misses_target(i, ctx.tol) and full(number(i.score), number(i.weight), ctx.tol):
             yield _missed_hit(i, f"却得满分 {i.score.text if i.score else ''}")
-    for block in _blocks(form):
+    for block in goal_blocks(form):
         if not full(number(block.score), number(block.weight), ctx.tol):
             continue
         for i in block.indicators:
@@ -166,7 +160,7 @@ def deducted_without_reason(form: Form, ctx: Context) -> Iterator[Hit]:
             assert i.score is not None
             yield Hit(
                 f"“{i.name}”得分 {fmt(s)} 低于分值 {fmt(w)}，偏差原因栏为“{i.deviation.text or '空白'}”，未说明扣分原因",
-                "说明扣分原因", i.deviation.text or "空白", i.deviation.location, _ev(i.score, i.deviation),
+                "说明扣分原因", i.deviation.text or "空白", i.deviation.location, evidence(i.score, i.deviation),
             )
     if isinstance(form, DeptSelfEval):
         yield from _blocks_without_reason(form, ctx)
@@ -182,7 +176,7 @@ def _blocks_without_reason(form: DeptSelfEval, ctx: Context) -> Iterator[Hit]:
             assert block.score is not None
             yield Hit(
                 f"“{block.label}”（{block.name}）得分 {fmt(s)} 低于分值 {fmt(w)}，偏差原因分析中未说明该目标扣分原因",
-                "说明扣分原因", "未说明", block.score.location, _ev(block.score),
+                "说明扣分原因", "未说明", block.score.location, evidence(block.score),
             )
 
 
@@ -213,7 +207,7 @@ def formula_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
         kind = "正向" if direction(i) == "floor" else "反向"
         yield Hit(
             f"“{i.name}”目标 {i.target.text}、实际 {i.actual.text}，按{kind}指标公式应得 {shown} 分（分值 {i.weight.text if i.weight else ''}），填报 {i.score.text}",
-            shown, i.score.text, i.score.location, _ev(i.target, i.actual, i.score),
+            shown, i.score.text, i.score.location, evidence(i.target, i.actual, i.score),
         )
 
 
@@ -224,7 +218,7 @@ def missing(form: Form, ctx: Context) -> Iterator[Hit]:
     for i in lines(form):
         if number(i.weight) is not None and (i.score is None or i.score.is_blank):
             assert i.weight is not None
-            yield Hit(f"“{i.name}”有分值 {i.weight.text} 但未填得分", "得分", "空白", (i.score or i.weight).location, _ev(i.weight))
+            yield Hit(f"“{i.name}”有分值 {i.weight.text} 但未填得分", "得分", "空白", (i.score or i.weight).location, evidence(i.weight))
     if form.total_score is None or form.total_score.is_blank:
         yield Hit("表中未填写总分（自评得分合计）", "总分", "空白", form.location, ())
 
@@ -239,4 +233,4 @@ def grade_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
         return
     expected = next(g for g, low in ctx.profile.grade_bands if total >= low)
     if expected != stated:
-        yield Hit(f"总分 {fmt(total)} 对应等级“{expected}”，表中填报“{stated}”", expected, stated, form.grade.location, _ev(form.grade))
+        yield Hit(f"总分 {fmt(total)} 对应等级“{expected}”，表中填报“{stated}”", expected, stated, form.grade.location, evidence(form.grade))
