@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from auditor.evaluation import add_eval_parser
 from auditor.findings import SEVERITY_ZH, ReviewResult
 from auditor.ingest import walk
-from auditor.pipeline import extract, review
+from auditor.pipeline import Progress, extract, review
 from auditor.render.json import write_documents_json
 from auditor.settings import Settings
 
@@ -82,7 +82,7 @@ def _review(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.output is None:
         print("xlsx报告是二进制文件，请用 -o 指定输出文件", file=sys.stderr)
         return 2
-    result = review(walk(args.paths), review_settings(args), progress_printer(True))
+    result = review(walk(args.paths), review_settings(args), progress_printer())
     try:
         write_output(_report_writer(result, args.format), args.output)
     except OSError as exc:
@@ -135,9 +135,9 @@ def write_output(write: Callable[[TextIO], None] | bytes, output: str | None) ->
         write(out)
 
 
-def progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
+def progress_printer() -> Progress | None:
     """A one-line progress bar on stderr when it is a terminal."""
-    if not enabled or not sys.stderr.isatty():
+    if not sys.stderr.isatty():
         return None
 
     def show(done: int, total: int, name: str) -> None:
@@ -152,7 +152,7 @@ def progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
 
 
 def _extract(args: argparse.Namespace) -> int:
-    results = extract(walk(args.paths), progress_printer(True))
+    results = extract(walk(args.paths), progress_printer())
     try:
         write_output(lambda out: write_documents_json(results, out), args.output)
     except OSError as exc:

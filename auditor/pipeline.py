@@ -50,9 +50,12 @@ def _guarded(name: str, load: Callable[[], Document], raw: dict[str, Document] |
         return DocumentResult(file=name, error=f"读取时发生内部错误（{type(exc).__name__}），请将此文件反馈给开发人员")
 
 
+Progress = Callable[[int, int, str], None]  # (done, total, file name)
+
+
 def extract(
     paths: Iterable[Path],
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress | None = None,
     raw: dict[str, Document] | None = None,
 ) -> list[DocumentResult]:
     files = list(paths)
@@ -62,9 +65,6 @@ def extract(
         if progress:
             progress(n, len(files), str(path))
     return results
-
-
-Progress = Callable[[int, int, str], None]
 
 
 def review_documents(
