@@ -11,12 +11,10 @@ from auditor.document import Document
 from auditor.errors import AuditorError
 from auditor.findings import DocumentResult, ReviewResult
 from auditor.ingest import read_bytes
-from auditor.pipeline import extract_bytes, review_documents
+from auditor.pipeline import Progress, extract_bytes, review_documents
 from auditor.render import annotate_pdf, render_html, render_json, render_xlsx
 from auditor.settings import Settings
 from auditor.webapp.uploads import Batch, Upload
-
-Progress = Callable[[int, int, str], None]
 
 REPORT_STEM = "绩效自评表审核报告"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
