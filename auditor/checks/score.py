@@ -43,19 +43,27 @@ def _scored_parts(form: SelfEvalBase) -> list[Decimal] | None:
     return [n for _, s in parts if (n := number(s)) is not None]
 
 
+def recomputed_total(form: FormBase) -> Decimal | None:
+    """Budget score + the parts' scores, as the total should state; None when unknown."""
+    parts = _scored_parts(form) if isinstance(form, SelfEvalBase) else None
+    if not parts:
+        return None
+    assert isinstance(form, SelfEvalBase)
+    return (_budget_score(form) or _ZERO) + sum(parts, _ZERO)
+
+
 @rule("score.total_mismatch", "error", "总分与各项得分之和不符")
 def total_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     if not isinstance(form, SelfEvalBase) or form.total_score is None:
         return
-    stated, parts = number(form.total_score), _scored_parts(form)
-    if stated is None or not parts:
+    stated, computed = number(form.total_score), recomputed_total(form)
+    if stated is None or computed is None:
         return
     budget = _budget_score(form) or _ZERO
-    computed = budget + sum(parts, _ZERO)
     if abs(computed - stated) > ctx.tol.score:
         what = "各目标得分" if goal_blocks(form) else "各指标得分"
         yield Hit(
-            f"总分填报 {form.total_score.text}，按预算执行得分 {fmt(budget)} + {what}合计 {fmt(sum(parts, _ZERO))} 计算应为 {fmt(computed)}",
+            f"总分填报 {form.total_score.text}，按预算执行得分 {fmt(budget)} + {what}合计 {fmt(computed - budget)} 计算应为 {fmt(computed)}",
             fmt(computed), fmt(stated), form.total_score.location, evidence(form.total_score),
         )
 

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pandas as pd
 
+from auditor.checks.funds import budget_rate
+from auditor.checks.measure import money, total_row
+from auditor.checks.score import recomputed_total
 from auditor.findings import SEVERITY_ZH, DocumentResult, Finding
 from auditor.forms import Form
-from auditor.records import SelfEvalBase
 from auditor.render.view import FormSummary, severity_counts, summarize_form, value_text
 
 RECOMPUTED = "重新计算"
@@ -28,30 +30,12 @@ def decimal_text(number: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def recomputed_total(form: Form) -> Decimal | None:
-    """Budget score + Σ indicator scores (Σ goal-block scores on department forms with blocks)."""
-    if not isinstance(form, SelfEvalBase):
-        return None
-    funds = form.funds_row("total")
-    parts = [funds.score if funds else None]
-    blocks = getattr(form, "goal_blocks", [])
-    if blocks:
-        parts.extend(block.score for block in blocks)
-    else:
-        parts.extend(indicator.score for indicator in form.indicators)
-    numbers = [v.number for v in parts if v is not None and v.number is not None]
-    return sum(numbers, Decimal(0)) if numbers else None
-
-
 def recomputed_rate(form: Form) -> Decimal | None:
-    """全年执行数 / 全年预算数 in percent, from the funds total row."""
-    funds = form.funds_row("total") if isinstance(form, SelfEvalBase) else None
-    if funds is None or funds.budget is None or funds.executed is None:
+    """全年执行数 / 全年预算数 in percent, as the funds rules compute it (never the stated rate)."""
+    row = total_row(form)
+    if row is None or money(row.budget) is None or money(row.executed) is None:
         return None
-    budget, executed = funds.budget.number, funds.executed.number
-    if budget is None or executed is None or budget == 0:
-        return None
-    return executed / budget * 100
+    return budget_rate(row)
 
 
 def form_row(file: str, form: Form, findings: list[Finding]) -> dict[str, str | int]:
