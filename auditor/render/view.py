@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from auditor.checks.measure import lines, total_row
 from auditor.findings import (
     SEVERITY_ORDER,
     SEVERITY_ZH,
@@ -80,13 +81,12 @@ def by_severity(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
 
 
 def summarize_form(file: str, form: Form, findings: list[Finding]) -> FormSummary:
-    funds = form.funds_row("total") if hasattr(form, "funds_row") else None
+    funds = total_row(form)
     budget = (
         funds.budget
         if funds
         else getattr(form, "total_amount", None) or getattr(form, "amount", None)
     )
-    goal_lines = sum(len(b.indicators) for b in getattr(form, "goal_blocks", []))
     return FormSummary(
         file=file,
         kind=FORM_KIND_ZH.get(form.kind, form.kind),
@@ -97,7 +97,7 @@ def summarize_form(file: str, form: Form, findings: list[Finding]) -> FormSummar
         executed=funds.executed if funds else None,
         rate=funds.rate if funds else None,
         budget_score=funds.score if funds else None,
-        indicators=len(form.indicators) + goal_lines,
+        indicators=len(lines(form)),
         total_score=getattr(form, "total_score", None),
         counts=severity_counts([f for f in findings if f.form == form.title]),
     )
