@@ -13,7 +13,10 @@ span), so the spans are rebuilt here from the row shapes and the label words; re
 .docx back row by row (``w:tr`` → ``w:tc``) must give exactly the seed's rows again, which
 ``check_docx`` asserts.
 
-Run: ``python samples/build_samples.py [SEEDS_DIR]``. Idempotent: outputs are overwritten.
+Run: ``python samples/build_samples.py [TXT_DIR [OUT_DIR]]`` (default: the ``.txt`` files
+already in ``samples/``, written beside them). Idempotent: outputs are overwritten. The same
+script builds the renditions of the real-document corpus:
+``python samples/build_samples.py eval/real eval/real``.
 """
 
 from __future__ import annotations
@@ -47,7 +50,6 @@ sys.path.insert(0, str(SAMPLES.parent))  # run as a plain script from a checkout
 from auditor.document import Paragraph, Table, compact
 from auditor.ingest.text import parse_text_export
 
-DEFAULT_SEEDS = Path("/work/shared/seeds")
 FONT = "Noto Sans CJK SC"
 TABLE_PT = 9
 IDEOGRAPH = Mm(3.4)  # width of one ideograph at TABLE_PT, with a little air
@@ -531,7 +533,8 @@ def build(seeds_dir: Path, outdir: Path = SAMPLES) -> None:
         raise SystemExit(f"no seeds in {seeds_dir}")
     documents = []
     for seed in seeds:
-        shutil.copyfile(seed, outdir / seed.name)
+        if seed.resolve() != (outdir / seed.name).resolve():
+            shutil.copyfile(seed, outdir / seed.name)
         blocks = seed_blocks(seed)
         target = outdir / f"{seed.stem}.docx"
         write_docx(blocks, target)
@@ -546,4 +549,5 @@ def build(seeds_dir: Path, outdir: Path = SAMPLES) -> None:
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SEEDS)
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLES
+    build(source, Path(sys.argv[2]) if len(sys.argv) > 2 else SAMPLES)
