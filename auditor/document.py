@@ -27,6 +27,7 @@ class Provenance:
     row: int | None = None
     col: int | None = None
     paragraph: int | None = None
+    confidence: float | None = None  # OCR: the engine's confidence in the text (0–1)
 
     def as_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
@@ -41,6 +42,7 @@ class Cell:
     colspan: int = 1
     continuation: bool = False  # placeholder inside a vertical merge; text is ""
     prov: Provenance = field(default_factory=Provenance)
+    ocr_raw: str | None = None  # OCR: the text as read, when a digit look-alike was corrected
 
 
 @dataclass(slots=True)
@@ -65,6 +67,7 @@ class Document:
     format: str  # "pdf" | "docx" | "text"
     blocks: list[Block]
     pages: int | None = None
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (no text layer)
 
     @property
     def tables(self) -> list[Table]:

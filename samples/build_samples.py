@@ -5,7 +5,9 @@ For every seed ``NNN_hash.txt`` in the seeds folder this writes into ``samples/`
 * ``NNN_hash.txt``  – a byte copy of the seed;
 * ``NNN_hash.docx`` – the same blocks as real Word tables and paragraphs, with the merges
   the published forms have (horizontal ``gridSpan``, vertical ``vMerge``);
-* ``NNN_hash.pdf``  – the .docx converted by LibreOffice.
+* ``NNN_hash.pdf``  – the .docx converted by LibreOffice;
+* ``NNN_hash.scan.pdf`` – that PDF as a 200-dpi grey image-only scan (no text layer; page 2
+  skewed 0.7°, page 3 fed sideways), read through OCR.
 
 The seed is read with the project's own reader (``parse_text_export``). The export shows a
 merged cell as an empty cell (vertical merge) or as a row with fewer cells (horizontal
@@ -524,6 +526,42 @@ def check_pdf(path: Path) -> int:
     return pages
 
 
+# --- scanned rendition -------------------------------------------------------------------
+
+SCAN_DPI = 200
+SCAN_SUFFIX = ".scan.pdf"  # NNN_hash.scan.pdf: the "scan" rendition of NNN_hash (auditor.evaluation)
+
+
+def write_scan(pdf_path: Path, target: Path, dpi: int = SCAN_DPI) -> int:
+    """An image-only copy of a text PDF, as a 200-dpi grey scanner would make it: each
+    page rasterised and inserted as a JPEG, no text layer. To exercise the OCR's
+    corrections, the second page is scanned slightly skewed (0.7°) and the third turned
+    by 90° (fed sideways). Returns the number of pages."""
+    import cv2
+    import numpy as np
+
+    out = pymupdf.open()
+    with pymupdf.open(pdf_path) as pdf:
+        for number, page in enumerate(pdf, start=1):
+            pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+            grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+            width, height = page.rect.width, page.rect.height
+            if number == 2:
+                h, w = grey.shape
+                m = cv2.getRotationMatrix2D((w / 2, h / 2), 0.7, 1.0)
+                grey = cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+            elif number == 3:
+                grey = np.ascontiguousarray(np.rot90(grey))
+                width, height = height, width
+            ok, jpeg = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, 75])
+            assert ok, "JPEG encoding failed"
+            new = out.new_page(width=width, height=height)
+            new.insert_image(new.rect, stream=jpeg.tobytes())
+    out.save(target, garbage=4, deflate=True)
+    out.close()
+    return number
+
+
 # --- main ------------------------------------------------------------------------------
 
 
@@ -546,6 +584,8 @@ def build(seeds_dir: Path, outdir: Path = SAMPLES) -> None:
     for target in documents:
         pdf = target.with_suffix(".pdf")
         print(f"{target.stem}: {len(rows_from_docx(target))} tables, {check_pdf(pdf)} pages")
+        scan = outdir / f"{target.stem}{SCAN_SUFFIX}"
+        print(f"{scan.name}: {write_scan(pdf, scan)} scanned pages, {scan.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":

@@ -51,15 +51,22 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 def read_pdf(data: bytes, path: str = "") -> Document:
-    """Read a PDF with a text layer; raise DocumentLoadError when it cannot be read."""
+    """Read a PDF; pages without a text layer (scans) are recognised by OCR
+    (``auditor.ingest.ocr``). Raise DocumentLoadError when it cannot be read."""
     with _open(data, path) as pdf:
         pages = [_read_page(page, number) for number, page in enumerate(pdf, start=1)]
+        scanned = [n for n, page in enumerate(pages, start=1) if not page.has_text]
+        if scanned:
+            from auditor.ingest.ocr import read_scanned_pages
+
+            for number, content in read_scanned_pages(pdf, scanned).items():
+                pages[number - 1] = content
         if not any(page.has_text for page in pages):
             raise DocumentLoadError(
-                f"扫描件，无文本层：{pdf.page_count}页均无可提取文字，"
-                "请提供带文字层的PDF或Word原件（OCR尚未支持）"
+                f"扫描页为空白：{pdf.page_count}页均无文本层，OCR也未识别到任何文字，"
+                "请检查扫描件是否完整清晰，或提供带文字层的PDF或Word原件"
             )
-        return Document(path=path, format="pdf", blocks=_assemble(pages), pages=pdf.page_count)
+        return Document(path=path, format="pdf", blocks=_assemble(pages), pages=pdf.page_count, ocr_pages=scanned)
 
 
 def _open(data: bytes, path: str) -> pymupdf.Document:
@@ -184,6 +191,8 @@ class _GridCell:
     closed: bool  # bordered on all four sides
     words: list[Word] = field(default_factory=list)
     text: str = ""
+    confidence: float | None = None  # OCR: the engine's lowest score in the cell
+    ocr_raw: str | None = None  # OCR: the text as read, when a character was corrected
 
 
 @dataclass(slots=True)
@@ -447,8 +456,8 @@ def _nearest(values: list[float], x: float) -> int:
 
 
 def _cell(gc: _GridCell, page: int, row: int, col: int, span: int) -> Cell:
-    prov = Provenance(page=page, bbox=_round(gc.bbox), row=row + 1, col=col + 1)
-    return Cell(gc.text, row, col, rowspan=gc.rowspan, colspan=span, prov=prov)
+    prov = Provenance(page=page, bbox=_round(gc.bbox), row=row + 1, col=col + 1, confidence=gc.confidence)
+    return Cell(gc.text, row, col, rowspan=gc.rowspan, colspan=span, prov=prov, ocr_raw=gc.ocr_raw)
 
 
 def _placeholder(origin: Cell, row: int, page: int, bbox: BBox) -> Cell:

@@ -1,0 +1,547 @@
+"""Scanned PDF pages (no text layer) → the same page content the text path builds.
+
+Offline OCR with RapidOCR (PP-OCR models shipped inside the ``rapidocr`` wheel, run by
+onnxruntime; nothing is downloaded at run time). Pipeline per page:
+
+1. render the page in grey (pymupdf, ``DPI`` by default; a page too large for
+   ``MAX_PIXELS`` is rendered at a lower resolution, or refused when that would be
+   unreadable); a page with almost no ink is blank and is not recognised;
+2. turn it upright: the direction of the text blobs tells 0/180° from 90/270°, and the
+   recogniser's confidence on a few text lines, read both ways, tells which of the two;
+3. straighten slight skew, measured on the long horizontal ruling lines;
+4. find the ruling lines (opencv morphology: horizontal and vertical line masks) and hand
+   them, as segments in PDF points, to the very grid builder of the text-PDF path
+   (``pdf._line_groups`` / ``pdf._grid_table``): merged cells are missing segments there
+   exactly as with vector lines;
+5. erase the ruling lines and run detection + recognition once on the whole page; each
+   text line goes to the cell holding its centre, wrapped lines are joined by the text
+   path's own ``_cell_text``; lines outside every table become paragraphs;
+6. numeric cells get only safe character fixes (O→0, l/I→1, '。'→'.' between digits,
+   a lone 一/二 where a dash was); a fixed cell keeps its raw text in ``Cell.ocr_raw``
+   and its confidence is capped below ``LOW_CONFIDENCE``, so a finding resting on it
+   asks the auditor to check the original.
+
+Every cell and paragraph keeps its page, its bbox in PDF points (of the page as shown)
+and the engine's confidence (the lowest of its text lines). Results are cached on disk by
+the hash of the rendered page, the resolution and the engine version: a re-run does no OCR.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+
+from auditor.document import Paragraph, Provenance, fold_chars
+from auditor.errors import DocumentLoadError
+from auditor.ingest import pdf as _pdf
+
+log = logging.getLogger(__name__)
+
+DPI = 200
+MIN_DPI = 100  # below this, 10.5-pt text is too small to read
+MAX_PIXELS = 40_000_000  # of one rendered page (A3 at 200 dpi is ~7.8 M)
+LOW_CONFIDENCE = 0.9  # a cell read with less confidence is "low confidence"
+BLANK_INK = 0.0005  # share of dark pixels below which a page is blank
+PIPELINE_VERSION = "1"  # part of the cache key: bump when the page result changes meaning
+
+Matrix = tuple[float, float, float, float, float, float]  # x' = a x + b y + c; y' = d x + e y + f
+
+
+class OCRUnavailable(DocumentLoadError):
+    """The OCR engine (rapidocr + onnxruntime) is not installed."""
+
+
+# --- the engine ----------------------------------------------------------------------
+
+
+_ENGINE: Any = None
+
+
+def engine_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"rapidocr-{version('rapidocr')}/onnxruntime-{version('onnxruntime')}"
+    except PackageNotFoundError:
+        return "unavailable"
+
+
+def _engine() -> Any:
+    """The RapidOCR engine, created once. Threads: ``AUDITOR_OCR_THREADS`` (0: all cores)."""
+    global _ENGINE
+    if _ENGINE is None:
+        try:
+            import cv2  # noqa: F401
+            from rapidocr import RapidOCR
+        except ImportError as exc:
+            raise OCRUnavailable(
+                "这是扫描件（无文本层），需要OCR识别，但未安装OCR引擎（rapidocr、onnxruntime、"
+                "opencv-python-headless）：请运行 bash scripts/setup.sh 或 "
+                "pip install rapidocr onnxruntime opencv-python-headless 后重试"
+            ) from exc
+        threads = int(os.environ.get("AUDITOR_OCR_THREADS", "0") or 0)
+        params: dict[str, Any] = {"Global.log_level": "warning", "Global.use_cls": False}
+        if threads > 0:
+            params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
+            params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
+        logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+        _ENGINE = RapidOCR(params=params)
+    return _ENGINE
+
+
+# --- the cached result of one page ---------------------------------------------------
+
+
+@dataclass(slots=True)
+class OCRLine:
+    bbox: tuple[float, float, float, float]  # upright page space, PDF points
+    text: str
+    score: float
+
+
+@dataclass(slots=True)
+class PageScan:
+    """What OCR found on one page, in upright page space (PDF points), and the map from
+    that space back to the page as shown. Plain data: this is what the cache stores."""
+
+    width: float
+    height: float
+    horizontal: list[tuple[float, float, float]]  # (y, x0, x1)
+    vertical: list[tuple[float, float, float]]  # (x, y0, y1)
+    lines: list[OCRLine]
+    to_page: Matrix
+    rotation: int  # degrees the page image was turned to be upright
+    skew: float  # degrees of skew corrected
+    blank: bool = False
+
+    def to_json(self) -> str:
+        data = {
+            "width": self.width,
+            "height": self.height,
+            "horizontal": self.horizontal,
+            "vertical": self.vertical,
+            "lines": [[*ln.bbox, ln.text, ln.score] for ln in self.lines],
+            "to_page": self.to_page,
+            "rotation": self.rotation,
+            "skew": self.skew,
+            "blank": self.blank,
+        }
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> PageScan:
+        d = json.loads(text)
+        return cls(
+            width=d["width"],
+            height=d["height"],
+            horizontal=[tuple(s) for s in d["horizontal"]],
+            vertical=[tuple(s) for s in d["vertical"]],
+            lines=[OCRLine((x0, y0, x1, y1), t, s) for x0, y0, x1, y1, t, s in d["lines"]],
+            to_page=tuple(d["to_page"]),
+            rotation=d["rotation"],
+            skew=d["skew"],
+            blank=d["blank"],
+        )
+
+
+class ScanCache:
+    """Page results stored as ``<dir>/ocr/<key[:2]>/<key>.json``; writes are atomic."""
+
+    def __init__(self, directory: str | Path | None) -> None:
+        self.directory = Path(directory) / "ocr" if directory else None
+
+    def get(self, key: str) -> PageScan | None:
+        if self.directory is None:
+            return None
+        try:
+            return PageScan.from_json((self.directory / key[:2] / f"{key}.json").read_text("utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, scan: PageScan) -> None:
+        if self.directory is None:
+            return
+        path = self.directory / key[:2] / f"{key}.json"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(scan.to_json())
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("cannot write the OCR cache at %s: %s", path, exc)
+
+
+def default_cache() -> ScanCache:
+    from auditor.settings import Settings
+
+    return ScanCache(Settings().cache_dir)
+
+
+# --- entry point ----------------------------------------------------------------------
+
+PageProgress = Callable[[int, int], None]  # (pages done, pages to recognise)
+
+
+def read_scanned_pages(
+    pdf: pymupdf.Document,
+    numbers: list[int],
+    dpi: int = DPI,
+    cache: ScanCache | None = None,
+    progress: PageProgress | None = None,
+) -> dict[int, _pdf._PageContent]:
+    """OCR the given pages (1-based) of an open PDF into page contents."""
+    cache = cache if cache is not None else default_cache()
+    out: dict[int, _pdf._PageContent] = {}
+    for done, number in enumerate(numbers, start=1):
+        scan = scan_page(pdf[number - 1], number, dpi, cache)
+        out[number] = page_content(scan, number)
+        if progress:
+            progress(done, len(numbers))
+    return out
+
+
+def scan_page(page: pymupdf.Page, number: int, dpi: int = DPI, cache: ScanCache | None = None) -> PageScan:
+    """Render one page and recognise it (or take the result from the cache)."""
+    import numpy as np
+
+    dpi = _page_dpi(page, number, dpi)
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+    grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+    scale = dpi / 72
+    if float((grey < 128).mean()) < BLANK_INK:
+        w, h = pix.width / scale, pix.height / scale
+        return PageScan(w, h, [], [], [], (1, 0, 0, 0, 1, 0), 0, 0.0, blank=True)
+    key = hashlib.sha256(
+        b"|".join([grey.tobytes(), str(grey.shape).encode(), str(dpi).encode(),
+                   engine_version().encode(), PIPELINE_VERSION.encode()])
+    ).hexdigest()
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return hit
+    scan = recognise(grey, scale)
+    if cache is not None:
+        cache.put(key, scan)
+    return scan
+
+
+def _page_dpi(page: pymupdf.Page, number: int, dpi: int) -> int:
+    w_in, h_in = page.rect.width / 72, page.rect.height / 72
+    if w_in * h_in * dpi * dpi <= MAX_PIXELS:
+        return dpi
+    fitted = int(math.sqrt(MAX_PIXELS / (w_in * h_in)))
+    if fitted < MIN_DPI:
+        raise DocumentLoadError(
+            f"第{number}页尺寸过大（{page.rect.width / 72 * 2.54:.0f}×{page.rect.height / 72 * 2.54:.0f}厘米），"
+            f"超出扫描识别的像素上限（{MAX_PIXELS // 1_000_000}百万像素）：请将该页按A4或A3重新扫描"
+        )
+    return fitted
+
+
+# --- image → PageScan -----------------------------------------------------------------
+
+
+def recognise(grey: Any, scale: float) -> PageScan:
+    """Upright, straighten, find ruling lines and text lines on a grey page image."""
+    import cv2
+    import numpy as np
+
+    ocr = _engine()
+    h0, w0 = grey.shape
+    ink = _ink(grey)
+    rotation = _upright_rotation(grey, ink, ocr)
+    work, to_orig = _rotate_right_angle(grey, rotation)
+    ink = _ink(work)
+    skew = _skew(ink)
+    if abs(skew) >= 0.05:
+        work, back = _rotate_small(work, skew)
+        to_orig = _compose(to_orig, back)
+        ink = _ink(work)
+    hmask, vmask = _line_masks(ink, scale)
+    horizontal = [(pos / scale, lo / scale, hi / scale) for pos, lo, hi in _segments(hmask, True)]
+    vertical = [(pos / scale, lo / scale, hi / scale) for pos, lo, hi in _segments(vmask, False)]
+    # erase ruling lines so that detection sees only text
+    lines_mask = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
+    clean = work.copy()
+    clean[lines_mask > 0] = 255
+    result = ocr(cv2.cvtColor(clean, cv2.COLOR_GRAY2BGR))
+    found: list[OCRLine] = []
+    if result.boxes is not None and result.txts is not None:
+        for box, text, score in zip(result.boxes, result.txts, result.scores):
+            xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
+            bbox = (min(xs) / scale, min(ys) / scale, max(xs) / scale, max(ys) / scale)
+            found.append(OCRLine(bbox, str(text), round(float(score), 4)))
+    to_page = _compose(_scale_matrix(1 / scale), _compose(to_orig, _scale_matrix(scale)))
+    hw, ww = work.shape
+    return PageScan(
+        ww / scale, hw / scale, horizontal, vertical, found,
+        tuple(float(v) for v in to_page), rotation, round(float(skew), 3),  # type: ignore[arg-type]
+    )
+
+
+def _ink(grey: Any) -> Any:
+    """Dark pixels as 255 on 0 (Otsu threshold)."""
+    import cv2
+
+    return cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+
+
+def _line_masks(ink: Any, scale: float) -> tuple[Any, Any]:
+    """Masks of horizontal and vertical ruling lines: runs of ink longer than any stroke
+    of a character (0.2 inch ≈ 14 pt; body text is 9–12 pt)."""
+    import cv2
+
+    length = max(15, int(scale * 14))
+    hmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    vmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    # bridge the small breaks of a scanned line
+    hmask = cv2.morphologyEx(hmask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
+    vmask = cv2.morphologyEx(vmask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 9)))
+    return hmask, vmask
+
+
+def _segments(mask: Any, horizontal: bool) -> list[tuple[float, float, float]]:
+    """(position, low end, high end) in pixels of each connected line in a mask."""
+    import cv2
+
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for i in range(1, count):
+        x, y, w, h = (int(v) for v in stats[i][:4])
+        if horizontal:
+            out.append((y + h / 2, float(x), float(x + w)))
+        else:
+            out.append((x + w / 2, float(y), float(y + h)))
+    return out
+
+
+def _skew(ink: Any) -> float:
+    """Degrees the long horizontal lines rise to the right (0 when there are none)."""
+    import cv2
+    import numpy as np
+
+    width = ink.shape[1]
+    mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, width // 25), 1)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    angles: list[tuple[float, float]] = []
+    for i in range(1, count):
+        if stats[i][2] < width / 4:
+            continue
+        ys, xs = np.nonzero(labels == i)
+        vx, vy = cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01)[:2].ravel()
+        angles.append((math.degrees(math.atan2(float(vy), float(vx))), float(stats[i][2])))
+    if not angles:
+        return 0.0
+    angles = [(a - 180 if a > 90 else a + 180 if a < -90 else a, w) for a, w in angles]
+    angles.sort()
+    half, acc = sum(w for _, w in angles) / 2, 0.0
+    for a, w in angles:  # weighted median
+        acc += w
+        if acc >= half:
+            return a if abs(a) <= 5 else 0.0
+    return 0.0
+
+
+def _rotate_small(grey: Any, degrees: float) -> tuple[Any, Matrix]:
+    """The image turned by ``degrees`` about its centre (white corners), and the map from
+    the turned image back to the original."""
+    import cv2
+
+    h, w = grey.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    turned = cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    inv = cv2.invertAffineTransform(m)
+    return turned, tuple(float(v) for v in inv.ravel())  # type: ignore[return-value]
+
+
+def _rotate_right_angle(grey: Any, rotation: int) -> tuple[Any, Matrix]:
+    """The image turned clockwise by ``rotation`` (0/90/180/270) and the map back."""
+    import numpy as np
+
+    h, w = grey.shape
+    if rotation == 0:
+        return grey, (1, 0, 0, 0, 1, 0)
+    turned = np.ascontiguousarray(np.rot90(grey, k=-rotation // 90))
+    if rotation == 90:  # new (x, y) ← old (y, h - x)... expressed as new → old:
+        return turned, (0, 1, 0, -1, 0, h)
+    if rotation == 180:
+        return turned, (-1, 0, w, 0, -1, h)
+    return turned, (0, -1, w, 1, 0, 0)  # 270
+
+
+def _compose(outer: Matrix, inner: Matrix) -> Matrix:
+    """The map ``outer(inner(p))``."""
+    a1, b1, c1, d1, e1, f1 = outer
+    a2, b2, c2, d2, e2, f2 = inner
+    return (
+        a1 * a2 + b1 * d2,
+        a1 * b2 + b1 * e2,
+        a1 * c2 + b1 * f2 + c1,
+        d1 * a2 + e1 * d2,
+        d1 * b2 + e1 * e2,
+        d1 * c2 + e1 * f2 + f1,
+    )
+
+
+def _scale_matrix(s: float) -> Matrix:
+    return (s, 0, 0, 0, s, 0)
+
+
+def map_bbox(m: Matrix, bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The bounding box of a box's four corners mapped by ``m``."""
+    a, b, c, d, e, f = m
+    x0, y0, x1, y1 = bbox
+    xs, ys = [], []
+    for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
+        xs.append(a * x + b * y + c)
+        ys.append(d * x + e * y + f)
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _upright_rotation(grey: Any, ink: Any, ocr: Any) -> int:
+    """Clockwise turn (0/90/180/270) that makes the text read left to right, top down."""
+    import cv2
+    import numpy as np
+
+    h, w = ink.shape
+    # text without ruling lines, characters smeared into words both ways
+    length = max(40, min(h, w) // 25)
+    lines = cv2.bitwise_or(
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))),
+    )
+    text = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(lines, np.ones((5, 5), np.uint8))))
+    smear = max(5, min(h, w) // 200)
+    across = _blobs(cv2.dilate(text, cv2.getStructuringElement(cv2.MORPH_RECT, (smear * 2, 1))))
+    down = _blobs(cv2.dilate(text, cv2.getStructuringElement(cv2.MORPH_RECT, (1, smear * 2))))
+    wide = [b for b in across if b[2] > 3 * b[3] and b[3] > 8]
+    tall = [b for b in down if b[3] > 3 * b[2] and b[2] > 8]
+    if not wide and not tall:
+        return 0
+    sideways = sum(b[3] for b in tall) > sum(b[2] for b in wide)
+    candidates = (90, 270) if sideways else (0, 180)
+    blobs = sorted(tall if sideways else wide, key=lambda b: -(b[2] * b[3]))[:8]
+    crops = [grey[y : y + bh, x : x + bw] for x, y, bw, bh in blobs]
+    best, best_score = candidates[0], -1.0
+    for rotation in candidates:
+        turned = [cv2.cvtColor(np.ascontiguousarray(np.rot90(c, k=-rotation // 90)), cv2.COLOR_GRAY2BGR) for c in crops]
+        scores = _rec_scores(ocr, turned)
+        mean = sum(scores) / len(scores) if scores else 0.0
+        if mean > best_score:
+            best, best_score = rotation, mean
+    return best
+
+
+def _rec_scores(ocr: Any, images: list[Any]) -> list[float]:
+    """Recognition confidence of each image read as one text line."""
+    result = ocr.recognize_txt(images)
+    return [float(s) for s in (result.scores or [])]
+
+
+def _blobs(mask: Any) -> list[tuple[int, int, int, int]]:
+    import cv2
+
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [tuple(int(v) for v in stats[i][:4]) for i in range(1, count)]  # type: ignore[misc]
+
+
+# --- PageScan → page content (the text path's grid and cell text) ----------------------
+
+
+def page_content(scan: PageScan, number: int) -> _pdf._PageContent:
+    """The page's tables and paragraphs, built by the text-PDF path from OCR'd lines."""
+    horizontal = _pdf._merge_collinear([_pdf._Segment(*s) for s in scan.horizontal])
+    vertical = _pdf._merge_collinear([_pdf._Segment(*s) for s in scan.vertical])
+    tables = [_pdf._grid_table(hs, vs, number) for hs, vs in _pdf._line_groups(horizontal, vertical)]
+    words = _words(scan.lines)
+    scores = {id(w): ln.score for w, ln in zip(words, _ordered(scan.lines))}
+    loose: list[_pdf.Word] = []
+    for word in words:
+        cx, cy = (word[0] + word[2]) / 2, (word[1] + word[3]) / 2
+        cell = next((c for t in tables if (c := t.cell_at(cx, cy)) is not None), None)
+        if cell is None:
+            loose.append(word)
+        else:
+            cell.words.append(word)
+    for table in tables:
+        for cell in table.cells:
+            raw = _pdf._cell_text(cell.words)
+            confidence = min((scores[id(w)] for w in cell.words), default=None)
+            text, fixed = fix_numeric(raw)
+            if fixed and confidence is not None:
+                confidence = min(confidence, LOW_CONFIDENCE - 0.01)
+            cell.text = text
+            cell.confidence = confidence
+            cell.ocr_raw = raw if fixed else None
+            cell.bbox = _round(map_bbox(scan.to_page, cell.bbox))
+        table.cells = [c for c in table.cells if c.closed or c.text]
+    paragraphs = []
+    for line in _pdf._text_lines(loose):
+        para = _pdf._paragraph(line, number)
+        para.prov.confidence = min(scores[id(w)] for w in line)
+        paragraphs.append(para)
+    items: list[_pdf.PageItem] = [*tables, *paragraphs]
+    items.sort(key=_pdf._top)  # reading order on the upright page
+    for para in paragraphs:  # then to the page as shown
+        if para.prov.bbox:
+            para.prov.bbox = _round(map_bbox(scan.to_page, para.prov.bbox))
+    return _pdf._PageContent(items, bool(words))
+
+
+def _ordered(lines: list[OCRLine]) -> list[OCRLine]:
+    return sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+
+
+def _words(lines: list[OCRLine]) -> list[_pdf.Word]:
+    """OCR lines as pymupdf-style words: lines that share most of their height are one
+    visual line (same block/line numbers), so the text path joins them left to right."""
+    words: list[_pdf.Word] = []
+    bands: list[tuple[float, float]] = []
+    for ln in _ordered(lines):
+        x0, y0, x1, y1 = ln.bbox
+        band = next(
+            (i for i, (b0, b1) in enumerate(bands) if min(y1, b1) - max(y0, b0) > 0.5 * min(y1 - y0, b1 - b0)),
+            None,
+        )
+        if band is None:
+            bands.append((y0, y1))
+            band = len(bands) - 1
+        words.append((x0, y0, x1, y1, ln.text.strip(), 0, band, len(words)))
+    return words
+
+
+def _round(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (round(v, 2) for v in bbox)
+    return (x0, y0, x1, y1)
+
+
+# --- digits ----------------------------------------------------------------------------
+
+# a cell that is a number as far as OCR could tell: digits with look-alike letters,
+# separators, a sign, a percent sign or a unit-free comparison
+_NUMERIC_CELL = re.compile(r"^[<>≤≥=+\-]?[0-9OoIl|]+(?:[.,。][0-9OoIl|]+)*%?$")
+_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
+_DASH_MISREAD = {"一", "二", "一一", "二二", "_", "-", "--", "一—", "—一"}
+
+
+def fix_numeric(text: str) -> tuple[str, bool]:
+    """The text with only the safe OCR confusions of a numeric cell undone (full-width
+    forms are folded as everywhere), and whether a character had to be guessed."""
+    folded = fold_chars(text).strip()
+    if folded in _DASH_MISREAD:
+        return "—", True
+    compact = folded.replace(" ", "")
+    if not _NUMERIC_CELL.match(compact) or not any(ch.isdigit() for ch in compact):
+        return folded, False
+    fixed = re.sub(r"(?<=\d)。(?=\d)", ".", compact.translate(_LOOKALIKE))
+    return fixed, fixed != compact
