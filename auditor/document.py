@@ -17,6 +17,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 
+LOW_CONFIDENCE = 0.9  # OCR: text read with less confidence than this is "low confidence"
+
+
 @dataclass(slots=True)
 class Provenance:
     """Where a piece of text came from. Indices are 1-based, as a person counts."""

@@ -39,7 +39,10 @@ from auditor.settings import PROFILES, Settings
 LABELS_FILE = "labels.jsonl"
 MANIFEST_FILE = "manifest.jsonl"
 RESULT_FILE = "eval_result.json"
-RENDITIONS: tuple[str, ...] = ("txt", "docx", "pdf")
+RENDITIONS: tuple[str, ...] = ("txt", "docx", "pdf", "scan")
+# Renditions told by a double suffix rather than the file type: NNN_x.scan.pdf is the
+# scanned (image-only) rendition of NNN_x, read through OCR.
+COMPOUND_SUFFIXES: dict[str, str] = {".scan.pdf": "scan"}
 LLM_RULES = frozenset({"narrative.contradiction"})
 
 Key = tuple[str, str, str]  # (file base name, rule, normalised form title)
@@ -169,8 +172,21 @@ def load_manifest(folder: Path | str) -> dict[str, str]:
     return {Path(d["file"]).name: str(d.get("mutation") or "") for _, d in _jsonl(path)}
 
 
+def rendition_of(name: str | Path) -> str:
+    """The rendition of a file: its type (txt/docx/pdf) or a compound suffix's name."""
+    lower = Path(name).name.lower()
+    for suffix, rendition in COMPOUND_SUFFIXES.items():
+        if lower.endswith(suffix):
+            return rendition
+    return Path(lower).suffix.lstrip(".")
+
+
 def _stem(name: str) -> str:
     p = Path(name)
+    lower = p.name.lower()
+    for suffix in COMPOUND_SUFFIXES:
+        if lower.endswith(suffix):
+            return p.name[: -len(suffix)]
     return p.stem if p.suffix.lower() in {f".{r}" for r in RENDITIONS} else p.name
 
 
@@ -246,11 +262,11 @@ def _expected(labels: Iterable[Label], names: Sequence[str]) -> tuple[dict[Key, 
 
 
 def documents_of(folder: Path | str, rendition: str | None = None) -> list[Path]:
-    """The documents of a labelled set, optionally only one rendition (txt/docx/pdf)."""
+    """The documents of a labelled set, optionally only one rendition (txt/docx/pdf/scan)."""
     paths = walk([str(folder)])
     if rendition is None:
         return paths
-    return [p for p in paths if p.suffix.lower() == f".{rendition.lower().lstrip('.')}"]
+    return [p for p in paths if rendition_of(p) == rendition.lower().lstrip(".")]
 
 
 def evaluate(folder: Path | str, settings: Settings | None = None, rendition: str | None = None) -> EvalResult:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.document import Provenance
+from auditor.document import LOW_CONFIDENCE, Provenance
 from auditor.values import Quantity, parse_value
 
 
@@ -22,6 +22,12 @@ class Location(BaseModel):
     col: int | None = None
     column: str | None = None  # the column's header words, e.g. 全年执行数
     paragraph: int | None = None
+    confidence: float | None = None  # OCR'd text: the engine's confidence (0–1)
+
+    @property
+    def uncertain(self) -> bool:
+        """Read by OCR with low confidence: the auditor should check the original."""
+        return self.confidence is not None and self.confidence < LOW_CONFIDENCE
 
     @classmethod
     def of(cls, prov: Provenance, column: str | None = None) -> Location:
@@ -33,6 +39,7 @@ class Location(BaseModel):
             col=prov.col,
             paragraph=prov.paragraph,
             column=column,
+            confidence=prov.confidence,
         )
 
 

@@ -135,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.folder)
     by_kind: dict[str, list[tuple[str, bytes]]] = {}
     for suffix in (".pdf", ".docx", ".txt"):
-        by_kind[suffix] = [(str(p), p.read_bytes()) for p in sorted(folder.rglob(f"*{suffix}"))]
+        by_kind[suffix] = [
+            (str(p), p.read_bytes()) for p in sorted(folder.rglob(f"*{suffix}")) if not p.name.endswith(".scan.pdf")
+        ]  # scans: bench_ocr.py
     if not any(by_kind.values()):
         print(f"no .pdf/.docx/.txt files under {folder}", file=sys.stderr)
         return 2

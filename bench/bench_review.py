@@ -46,7 +46,7 @@ class Run:
 
 def build_corpus(samples: Path, copies: int, target: Path) -> tuple[int, int]:
     """Copy the seeds' .docx and .pdf into target/NNN/; return (documents, forms)."""
-    seeds = sorted([*samples.glob("*.docx"), *samples.glob("*.pdf")])
+    seeds = sorted([*samples.glob("*.docx"), *(p for p in samples.glob("*.pdf") if not p.name.endswith(".scan.pdf"))])
     if not seeds:
         raise SystemExit(f"no .docx/.pdf under {samples}")
     forms_per_set = 0

@@ -380,7 +380,7 @@ def _bad_files() -> dict[str, tuple[bytes, tuple[str, ...]]]:
         "truncated.pdf": (sample_pdf[: len(sample_pdf) // 2], ("损坏", "PDF")),
         "corrupt.pdf": (b"%PDF-1.7\n" + bytes(range(256)) * 8, ("损坏", "PDF")),
         "encrypted.pdf": (_encrypted_pdf(), ("加密", "密码")),
-        "scanned.pdf": (_image_only_pdf(), ("扫描件，无文本层",)),
+        "scanned.pdf": (_image_only_pdf(), ("扫描页为空白",)),
         "letter.docx": (_letter_docx(), ("未识别到绩效表格",)),
         "junk.pdf": (bytes(range(256)) * 16, ("无法识别的文件格式",)),
     }

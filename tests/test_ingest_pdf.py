@@ -9,6 +9,7 @@ import difflib
 import itertools
 from pathlib import Path
 
+import pymupdf
 import pytest
 
 from auditor.document import Cell, Document, Paragraph, Table, clean_text
@@ -132,6 +133,17 @@ def _zero_page_pdf() -> bytes:
     return out + b"trailer\n<</Size 3/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
 
 
+def _white_scan_pdf() -> bytes:
+    """Two pages, each only a white scanned image: blank, found without running OCR."""
+    pdf = pymupdf.open()
+    pix = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 200, 280), False)
+    pix.clear_with(255)
+    for _ in range(2):
+        page = pdf.new_page(width=595, height=842)
+        page.insert_image(page.rect, pixmap=pix)
+    return pdf.tobytes()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -143,12 +155,9 @@ def _zero_page_pdf() -> bytes:
         (b"PK\x03\x04 this is a zip, not a PDF" * 20, "文件已损坏，无法作为PDF打开"),
         ((DATA / "encrypted.pdf").read_bytes(), "PDF已加密，需要密码才能打开，请提供未加密的文件"),
         (_zero_page_pdf(), "PDF没有任何页面"),
-        (
-            (DATA / "image_only.pdf").read_bytes(),
-            "扫描件，无文本层：2页均无可提取文字，请提供带文字层的PDF或Word原件（OCR尚未支持）",
-        ),
+        (_white_scan_pdf(), "扫描页为空白：2页均无文本层，OCR也未识别到任何文字"),
     ],
-    ids=["empty", "truncated", "not-a-pdf", "encrypted", "zero-pages", "scanned"],
+    ids=["empty", "truncated", "not-a-pdf", "encrypted", "zero-pages", "blank-scan"],
 )
 def test_bad_input_raises_document_load_error(data: bytes, message: str) -> None:
     with pytest.raises(DocumentLoadError) as caught:

@@ -45,6 +45,7 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
+UNCERTAIN_NOTE = "识别置信度低，请核对原件"
 
 
 def rule(code: str, severity: Severity, title: str) -> Callable[[RuleFn], RuleFn]:
@@ -74,6 +75,13 @@ def _finding(r: Rule, form: Form, file: str, hits: list[Hit]) -> Finding:
     if len(hits) > 5:
         message += f"；另有{len(hits) - 5}处"
     evidence = list(dict.fromkeys(e for h in hits for e in h.evidence if e))
+    locations = [h.location for h in hits[1:]]
+    uncertain = [
+        loc for h in hits for loc in (h.location, *getattr(h.evidence, "uncertain", ())) if loc.uncertain
+    ]
+    if uncertain:  # the finding may rest on an OCR misreading: show the pixels
+        message += f"（{UNCERTAIN_NOTE}）"
+        locations += [loc for loc in dict.fromkeys(uncertain) if loc != first.location and loc not in locations]
     return Finding(
         rule=r.code,
         severity=r.severity,
@@ -84,7 +92,7 @@ def _finding(r: Rule, form: Form, file: str, hits: list[Hit]) -> Finding:
         expected=first.expected,
         actual=first.actual,
         location=first.location,
-        locations=[h.location for h in hits[1:]],
+        locations=locations,
         evidence=evidence,
     )
 

@@ -13,6 +13,7 @@ from auditor.records import (
     FundsRow,
     GoalBlock,
     Indicator,
+    Location,
     SelfEvalBase,
     Value,
 )
@@ -27,9 +28,17 @@ _PER_YEAR = {"月": 12, "季度": 4, "季": 4, "半年": 2, "年": 1, "周": 52}
 AMOUNT_WAN = re.compile(r"(\d[\d,]*(?:\.\d+)?)万元")  # an amount in 万元 written in text
 
 
-def evidence(*values: Value | None) -> tuple[str, ...]:
+class Evidence(tuple[str, ...]):
+    """A finding's evidence texts, remembering where the OCR'd ones of low confidence are."""
+
+    uncertain: tuple[Location, ...] = ()
+
+
+def evidence(*values: Value | None) -> Evidence:
     """The cells' own texts, for a finding's evidence (blank and missing cells left out)."""
-    return tuple(v.text for v in values if v is not None and v.text)
+    out = Evidence(v.text for v in values if v is not None and v.text)
+    out.uncertain = tuple(v.location for v in values if v is not None and v.text and v.location.uncertain)
+    return out
 
 
 def total_row(form: FormBase) -> FundsRow | None:

@@ -42,7 +42,7 @@ from typing import Any
 
 import pymupdf
 
-from auditor.document import Paragraph, Provenance, fold_chars
+from auditor.document import LOW_CONFIDENCE, fold_chars
 from auditor.errors import DocumentLoadError
 from auditor.ingest import pdf as _pdf
 
@@ -51,9 +51,8 @@ log = logging.getLogger(__name__)
 DPI = 200
 MIN_DPI = 100  # below this, 10.5-pt text is too small to read
 MAX_PIXELS = 40_000_000  # of one rendered page (A3 at 200 dpi is ~7.8 M)
-LOW_CONFIDENCE = 0.9  # a cell read with less confidence is "low confidence"
 BLANK_INK = 0.0005  # share of dark pixels below which a page is blank
-PIPELINE_VERSION = "1"  # part of the cache key: bump when the page result changes meaning
+PIPELINE_VERSION = "2"  # part of the cache key: bump when the page result changes meaning
 
 Matrix = tuple[float, float, float, float, float, float]  # x' = a x + b y + c; y' = d x + e y + f
 
@@ -252,14 +251,31 @@ def _page_dpi(page: pymupdf.Page, number: int, dpi: int) -> int:
 
 
 def recognise(grey: Any, scale: float) -> PageScan:
-    """Upright, straighten, find ruling lines and text lines on a grey page image."""
+    """Upright, straighten, find ruling lines and text lines on a grey page image.
+
+    The direction of the text blobs says whether the page lies sideways (90°); whether
+    it is also upside down is told by the recogniser itself: when the text read is
+    mostly unsure, the page is read again turned by 180° and the surer reading is kept."""
+    ocr = _engine()
+    sideways = _sideways(_ink(grey))
+    first = _recognise_turned(grey, scale, 90 if sideways else 0, ocr)
+    if first.lines and _mean_score(first) >= UPRIGHT_SCORE:
+        return first
+    second = _recognise_turned(grey, scale, 270 if sideways else 180, ocr)
+    return second if _mean_score(second) > _mean_score(first) else first
+
+
+UPRIGHT_SCORE = 0.8  # mean confidence below which a page may be upside down
+
+
+def _mean_score(scan: PageScan) -> float:
+    return sum(ln.score for ln in scan.lines) / len(scan.lines) if scan.lines else 0.0
+
+
+def _recognise_turned(grey: Any, scale: float, rotation: int, ocr: Any) -> PageScan:
     import cv2
     import numpy as np
 
-    ocr = _engine()
-    h0, w0 = grey.shape
-    ink = _ink(grey)
-    rotation = _upright_rotation(grey, ink, ocr)
     work, to_orig = _rotate_right_angle(grey, rotation)
     ink = _ink(work)
     skew = _skew(ink)
@@ -270,23 +286,61 @@ def recognise(grey: Any, scale: float) -> PageScan:
     hmask, vmask = _line_masks(ink, scale)
     horizontal = [(pos / scale, lo / scale, hi / scale) for pos, lo, hi in _segments(hmask, True)]
     vertical = [(pos / scale, lo / scale, hi / scale) for pos, lo, hi in _segments(vmask, False)]
-    # erase ruling lines so that detection sees only text
-    lines_mask = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
+    # erase the horizontal rules so that no text line is read with a border under it;
+    # vertical ones stay: erased, they would let two cells' texts run into one line
     clean = work.copy()
-    clean[lines_mask > 0] = 255
+    clean[cv2.dilate(hmask, np.ones((3, 3), np.uint8)) > 0] = 255
+    text_ink = ink.copy()  # the ink of characters only, for looking at single strokes
+    text_ink[cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((5, 5), np.uint8)) > 0] = 0
     result = ocr(cv2.cvtColor(clean, cv2.COLOR_GRAY2BGR))
     found: list[OCRLine] = []
     if result.boxes is not None and result.txts is not None:
         for box, text, score in zip(result.boxes, result.txts, result.scores):
             xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
+            pixels = (int(min(xs)), int(min(ys)), int(math.ceil(max(xs))), int(math.ceil(max(ys))))
+            text = _cjk_brackets(_slash_or_one(str(text), text_ink, pixels))
             bbox = (min(xs) / scale, min(ys) / scale, max(xs) / scale, max(ys) / scale)
-            found.append(OCRLine(bbox, str(text), round(float(score), 4)))
+            found.append(OCRLine(bbox, text, round(float(score), 4)))
     to_page = _compose(_scale_matrix(1 / scale), _compose(to_orig, _scale_matrix(scale)))
     hw, ww = work.shape
     return PageScan(
         ww / scale, hw / scale, horizontal, vertical, found,
         tuple(float(v) for v in to_page), rotation, round(float(skew), 3),  # type: ignore[arg-type]
     )
+
+
+_ONE_LIKE = {"1", "l", "I", "|", "/", "／"}
+SLASH_SLOPE = 0.15  # a stroke leaning more than this (dx/dy) to the left is '/', not '1'
+
+
+def _slash_or_one(text: str, ink: Any, box: tuple[int, int, int, int]) -> str:
+    """A lone upright-looking stroke read as '1' (or l, I, |) is '/' when its ink leans:
+    the recogniser confuses the two, and '/' (nothing to report) is common in forms.
+    Measured on the pixels: the slope of x against y of the stroke's ink."""
+    import numpy as np
+
+    if text.strip() not in _ONE_LIKE:
+        return text
+    x0, y0, x1, y1 = box
+    ys, xs = np.nonzero(ink[max(0, y0) : y1, max(0, x0) : x1])
+    if len(ys) < 10 or float(ys.var()) == 0.0:
+        return text
+    slope = float(((xs - xs.mean()) * (ys - ys.mean())).mean() / ys.var())
+    return "/" if slope < -SLASH_SLOPE else text  # never the other way: that would invent a 1
+
+
+_ASCII_PAIR = re.compile(r"\(([^()（）]*)\)|\(([^()（）]*)）|（([^()（）]*)\)")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _cjk_brackets(text: str) -> str:
+    """Brackets around Chinese text as a Chinese document writes them, full width: the
+    recogniser returns ASCII '(' ')' for both. Brackets around Latin text stay as read."""
+    def repl(m: re.Match[str]) -> str:
+        inner = next(g for g in m.groups() if g is not None)
+        return f"（{inner}）" if _CJK.search(inner) else m.group(0)
+
+    return _ASCII_PAIR.sub(repl, text)
 
 
 def _ink(grey: Any) -> Any:
@@ -337,7 +391,8 @@ def _skew(ink: Any) -> float:
     for i in range(1, count):
         if stats[i][2] < width / 4:
             continue
-        ys, xs = np.nonzero(labels == i)
+        x, y, w, h = (int(v) for v in stats[i][:4])
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == i)
         vx, vy = cv2.fitLine(np.column_stack([xs, ys]).astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01)[:2].ravel()
         angles.append((math.degrees(math.atan2(float(vy), float(vx))), float(stats[i][2])))
     if not angles:
@@ -408,13 +463,13 @@ def map_bbox(m: Matrix, bbox: tuple[float, float, float, float]) -> tuple[float,
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def _upright_rotation(grey: Any, ink: Any, ocr: Any) -> int:
-    """Clockwise turn (0/90/180/270) that makes the text read left to right, top down."""
+def _sideways(ink: Any) -> bool:
+    """Whether the text runs top to bottom: characters smeared along each direction
+    make long thin blobs along the direction the lines run."""
     import cv2
     import numpy as np
 
     h, w = ink.shape
-    # text without ruling lines, characters smeared into words both ways
     length = max(40, min(h, w) // 25)
     lines = cv2.bitwise_or(
         cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))),
@@ -424,28 +479,9 @@ def _upright_rotation(grey: Any, ink: Any, ocr: Any) -> int:
     smear = max(5, min(h, w) // 200)
     across = _blobs(cv2.dilate(text, cv2.getStructuringElement(cv2.MORPH_RECT, (smear * 2, 1))))
     down = _blobs(cv2.dilate(text, cv2.getStructuringElement(cv2.MORPH_RECT, (1, smear * 2))))
-    wide = [b for b in across if b[2] > 3 * b[3] and b[3] > 8]
-    tall = [b for b in down if b[3] > 3 * b[2] and b[2] > 8]
-    if not wide and not tall:
-        return 0
-    sideways = sum(b[3] for b in tall) > sum(b[2] for b in wide)
-    candidates = (90, 270) if sideways else (0, 180)
-    blobs = sorted(tall if sideways else wide, key=lambda b: -(b[2] * b[3]))[:8]
-    crops = [grey[y : y + bh, x : x + bw] for x, y, bw, bh in blobs]
-    best, best_score = candidates[0], -1.0
-    for rotation in candidates:
-        turned = [cv2.cvtColor(np.ascontiguousarray(np.rot90(c, k=-rotation // 90)), cv2.COLOR_GRAY2BGR) for c in crops]
-        scores = _rec_scores(ocr, turned)
-        mean = sum(scores) / len(scores) if scores else 0.0
-        if mean > best_score:
-            best, best_score = rotation, mean
-    return best
-
-
-def _rec_scores(ocr: Any, images: list[Any]) -> list[float]:
-    """Recognition confidence of each image read as one text line."""
-    result = ocr.recognize_txt(images)
-    return [float(s) for s in (result.scores or [])]
+    wide = sum(bw for _, _, bw, bh in across if bw > 3 * bh and bh > 8)
+    tall = sum(bh for _, _, bw, bh in down if bh > 3 * bw and bw > 8)
+    return tall > wide
 
 
 def _blobs(mask: Any) -> list[tuple[int, int, int, int]]:
@@ -463,8 +499,9 @@ def page_content(scan: PageScan, number: int) -> _pdf._PageContent:
     horizontal = _pdf._merge_collinear([_pdf._Segment(*s) for s in scan.horizontal])
     vertical = _pdf._merge_collinear([_pdf._Segment(*s) for s in scan.vertical])
     tables = [_pdf._grid_table(hs, vs, number) for hs, vs in _pdf._line_groups(horizontal, vertical)]
-    words = _words(scan.lines)
-    scores = {id(w): ln.score for w, ln in zip(words, _ordered(scan.lines))}
+    ordered = _ordered(scan.lines)
+    words: list[_pdf.Word] = [(*ln.bbox, ln.text.strip(), 0, 0, i) for i, ln in enumerate(ordered)]
+    scores = [ln.score for ln in ordered]
     loose: list[_pdf.Word] = []
     for word in words:
         cx, cy = (word[0] + word[2]) / 2, (word[1] + word[3]) / 2
@@ -475,8 +512,8 @@ def page_content(scan: PageScan, number: int) -> _pdf._PageContent:
             cell.words.append(word)
     for table in tables:
         for cell in table.cells:
-            raw = _pdf._cell_text(cell.words)
-            confidence = min((scores[id(w)] for w in cell.words), default=None)
+            raw = _pdf._cell_text(_visual_lines(cell.words))
+            confidence = min((scores[w[7]] for w in cell.words), default=None)
             text, fixed = fix_numeric(raw)
             if fixed and confidence is not None:
                 confidence = min(confidence, LOW_CONFIDENCE - 0.01)
@@ -486,9 +523,9 @@ def page_content(scan: PageScan, number: int) -> _pdf._PageContent:
             cell.bbox = _round(map_bbox(scan.to_page, cell.bbox))
         table.cells = [c for c in table.cells if c.closed or c.text]
     paragraphs = []
-    for line in _pdf._text_lines(loose):
+    for line in _pdf._text_lines(_visual_lines(loose)):
         para = _pdf._paragraph(line, number)
-        para.prov.confidence = min(scores[id(w)] for w in line)
+        para.prov.confidence = min(scores[w[7]] for w in line)
         paragraphs.append(para)
     items: list[_pdf.PageItem] = [*tables, *paragraphs]
     items.sort(key=_pdf._top)  # reading order on the upright page
@@ -502,13 +539,14 @@ def _ordered(lines: list[OCRLine]) -> list[OCRLine]:
     return sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
 
 
-def _words(lines: list[OCRLine]) -> list[_pdf.Word]:
-    """OCR lines as pymupdf-style words: lines that share most of their height are one
-    visual line (same block/line numbers), so the text path joins them left to right."""
-    words: list[_pdf.Word] = []
+def _visual_lines(words: list[_pdf.Word]) -> list[_pdf.Word]:
+    """The words of one cell (or the loose words of a page) with the same line number
+    for those that share most of their height: the text path then joins each visual
+    line left to right, and the lines top to bottom."""
+    out: list[_pdf.Word] = []
     bands: list[tuple[float, float]] = []
-    for ln in _ordered(lines):
-        x0, y0, x1, y1 = ln.bbox
+    for w in sorted(words, key=lambda w: (w[1], w[0])):
+        x0, y0, x1, y1 = w[:4]
         band = next(
             (i for i, (b0, b1) in enumerate(bands) if min(y1, b1) - max(y0, b0) > 0.5 * min(y1 - y0, b1 - b0)),
             None,
@@ -516,8 +554,8 @@ def _words(lines: list[OCRLine]) -> list[_pdf.Word]:
         if band is None:
             bands.append((y0, y1))
             band = len(bands) - 1
-        words.append((x0, y0, x1, y1, ln.text.strip(), 0, band, len(words)))
-    return words
+        out.append((x0, y0, x1, y1, w[4], 0, band, w[7]))
+    return out
 
 
 def _round(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

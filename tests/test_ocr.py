@@ -1,0 +1,301 @@
+"""Scanned PDFs through offline OCR (auditor.ingest.ocr).
+
+Fast tests build page results by hand (``PageScan``) and need no engine; the few that run
+the real engine recognise one small page each, with the cache in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+import pytest
+from pydantic import BaseModel
+
+from auditor.checks import UNCERTAIN_NOTE, load_rules, run_rules
+from auditor.checks import Context as RuleContext
+from auditor.document import LOW_CONFIDENCE, Paragraph
+from auditor.errors import DocumentLoadError
+from auditor.ingest import ocr
+from auditor.ingest.pdf import read_pdf
+from auditor.pipeline import extract_bytes
+from auditor.records import Location, Value
+from auditor.render.annotate import render_page_png
+from auditor.settings import Settings
+from tests.conftest import SAMPLES
+from tests.formbuilder import project_form
+
+cv2 = pytest.importorskip("cv2")
+SEED = "004_9646776e878436bb"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AUDITOR_CACHE_DIR", str(cache))
+    return cache
+
+
+def _scan_of(pdf: pymupdf.Document, pages: list[int], dpi: int = 200, turn: int = 0, skew: float = 0.0) -> bytes:
+    """An image-only PDF of some pages of a text PDF, as a scanner makes it: grey, no
+    text layer; optionally fed sideways (``turn`` = 90) or slightly skewed."""
+    out = pymupdf.open()
+    for index in pages:
+        page = pdf[index]
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+        grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
+        width, height = page.rect.width, page.rect.height
+        if skew:
+            h, w = grey.shape
+            m = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
+            grey = cv2.warpAffine(grey, m, (w, h), borderValue=255)
+        if turn:
+            grey = np.ascontiguousarray(np.rot90(grey, k=turn // 90))
+            if turn in (90, 270):
+                width, height = height, width
+        new = out.new_page(width=width, height=height)
+        new.insert_image(new.rect, stream=cv2.imencode(".png", grey)[1].tobytes())
+    return out.tobytes()
+
+
+def _cells(doc: object) -> list[list[str]]:
+    return [[c.text for c in row if not c.continuation] for t in doc.tables for row in t.rows]  # type: ignore[attr-defined]
+
+
+# --- digits: only safe fixes, and marked ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "text", "guessed"),
+    [
+        ("9O", "90", True),  # letter O in a number
+        ("1O.5", "10.5", True),
+        ("l00%", "100%", True),  # lower-case L
+        ("I2", "12", True),
+        ("95。5", "95.5", True),  # ideographic full stop between digits
+        ("１２３", "123", False),  # full-width digits: the same characters, folded
+        ("一", "—", True),  # a dash read as the ideograph one
+        ("二", "—", True),
+        ("90", "90", False),
+        ("≥95%", "≥95%", False),
+        ("O型车", "O型车", False),  # not a number: left as read
+        ("Office", "Office", False),
+        ("完成。", "完成。", False),
+    ],
+)
+def test_fix_numeric_fixes_only_safe_confusions(read: str, text: str, guessed: bool) -> None:
+    assert ocr.fix_numeric(read) == (text, guessed)
+
+
+# --- page results → the text path's grid ------------------------------------------------
+
+
+def _grid_scan(rotation_matrix: ocr.Matrix = (1, 0, 0, 0, 1, 0)) -> ocr.PageScan:
+    """A 3×3 grid at x 100/200/300/400, y 100/130/160/190 whose top row is one merged cell,
+    with text lines in some cells and a title above it."""
+    h = [(y, 100.0, 400.0) for y in (100.0, 130.0, 160.0, 190.0)]
+    v = [(100.0, 100.0, 190.0), (400.0, 100.0, 190.0), (200.0, 130.0, 190.0), (300.0, 130.0, 190.0)]
+    lines = [
+        ocr.OCRLine((150, 60, 350, 75), "项目支出绩效自评表", 0.99),
+        ocr.OCRLine((150, 105, 350, 125), "项目资金（万元）", 0.98),
+        ocr.OCRLine((110, 135, 190, 145), "年度资金", 0.97),
+        ocr.OCRLine((110, 146, 190, 156), "总额", 0.96),  # wrapped onto a second line
+        ocr.OCRLine((210, 138, 290, 152), "9O", 0.95),  # letter O: fixed, marked
+        ocr.OCRLine((310, 138, 390, 152), "88.5", 0.62),  # low confidence
+        ocr.OCRLine((210, 168, 290, 182), "1", 0.99),
+        ocr.OCRLine((252, 168, 256, 182), "2", 0.99),  # same visual line, to the right
+    ]
+    return ocr.PageScan(500, 300, h, v, lines, rotation_matrix, 0, 0.0)
+
+
+def test_page_content_builds_the_grid_with_merges_wrapped_text_and_confidence() -> None:
+    content = ocr.page_content(_grid_scan(), 1)
+    paragraphs = [i for i in content.items if isinstance(i, Paragraph)]
+    assert [p.text for p in paragraphs] == ["项目支出绩效自评表"]
+    assert paragraphs[0].prov.confidence == 0.99
+    (table,) = [i for i in content.items if not isinstance(i, Paragraph)]
+    cells = {(c.row, c.col): c for c in table.cells}
+    assert cells[(0, 0)].colspan == 3 and cells[(0, 0)].text == "项目资金（万元）"
+    assert cells[(1, 0)].text == "年度资金总额"  # wrapped lines joined
+    assert cells[(1, 0)].confidence == 0.96  # the lowest of its lines
+    assert (cells[(1, 1)].text, cells[(1, 1)].ocr_raw) == ("90", "9O")
+    assert cells[(1, 1)].confidence is not None and cells[(1, 1)].confidence < LOW_CONFIDENCE
+    assert cells[(1, 2)].text == "88.5" and cells[(1, 2)].confidence == 0.62
+    assert cells[(2, 1)].text == "12"  # two boxes on one line, left to right
+    assert cells[(1, 0)].bbox == (100.0, 130.0, 200.0, 160.0)
+
+
+def test_page_content_maps_boxes_back_to_the_page_as_shown() -> None:
+    # the upright image was the page turned 90° clockwise: a point (x, y) upright is
+    # (y, W - x) on the page as shown, W = 500 the upright width
+    content = ocr.page_content(_grid_scan((0, 1, 0, -1, 0, 500)), 1)
+    (table,) = [i for i in content.items if not isinstance(i, Paragraph)]
+    cell = next(c for c in table.cells if c.text == "年度资金总额")
+    assert cell.bbox == (130.0, 300.0, 160.0, 400.0)
+
+
+def test_right_angle_maps_invert_the_turns() -> None:
+    grey = np.zeros((20, 30), np.uint8)
+    grey[2, 5] = 255  # (x=5, y=2)
+    for rotation in (0, 90, 180, 270):
+        turned, back = ocr._rotate_right_angle(grey, rotation)
+        y, x = (int(v[0]) for v in np.nonzero(turned))
+        ox, oy, _, _ = ocr.map_bbox(back, (x, y, x, y))
+        assert (round(ox), round(oy)) in {(5, 2), (6, 2), (5, 3), (6, 3)}, rotation  # pixel corner
+
+
+def test_page_scan_survives_the_cache(tmp_path: Path) -> None:
+    cache = ocr.ScanCache(tmp_path)
+    scan = _grid_scan()
+    cache.put("ab" * 32, scan)
+    assert cache.get("ab" * 32) == scan
+    assert cache.get("cd" * 32) is None
+
+
+# --- findings resting on low-confidence values ----------------------------------------
+
+
+def _with_confidence(form: object, confidence: float) -> object:
+    """The form with every value marked as OCR'd with this confidence."""
+    def mark(node: object) -> None:
+        if isinstance(node, Value):
+            node.location = Location(**{**node.location.model_dump(), "page": 1, "bbox": (1, 2, 3, 4), "confidence": confidence})
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                mark(getattr(node, name))
+        elif isinstance(node, list):
+            for item in node:
+                mark(item)
+    mark(form)
+    return form
+
+
+def _findings(form: object) -> list:
+    load_rules()
+    ctx = RuleContext(file="x.pdf", forms=[form], profile=Settings().scoring_profile(), tol=Settings().tolerances)  # type: ignore[list-item]
+    return run_rules([form], ctx, codes=["funds.executed_exceeds_budget"])  # type: ignore[list-item]
+
+
+def test_a_finding_on_a_low_confidence_value_says_so() -> None:
+    total = {"initial": "5", "budget": "5", "executed": "5.02"}
+    (finding,) = _findings(_with_confidence(project_form(total=total), 0.5))
+    assert finding.message.endswith(f"（{UNCERTAIN_NOTE}）")
+    assert finding.location.confidence == 0.5 and finding.location.bbox == (1, 2, 3, 4)
+    assert finding.expected == "≤ 5" and finding.actual == "5.02"  # the numbers still shown
+    (sure,) = _findings(_with_confidence(project_form(total=total), 0.99))
+    assert UNCERTAIN_NOTE not in sure.message
+    (text,) = _findings(project_form(total=total))  # no OCR at all
+    assert UNCERTAIN_NOTE not in text.message and text.location.confidence is None
+
+
+# --- bad input --------------------------------------------------------------------------
+
+
+def test_a_huge_page_is_refused_before_rendering() -> None:
+    pdf = pymupdf.open()
+    pdf.new_page(width=14000, height=14000)
+    with pytest.raises(DocumentLoadError, match="尺寸过大.*像素上限"):
+        read_pdf(pdf.tobytes(), "huge.pdf")
+
+
+def test_a_large_page_is_rendered_at_a_lower_resolution() -> None:
+    page = pymupdf.open().new_page(width=2384, height=3370)  # A0: 62 M pixels at 200 dpi
+    dpi = ocr._page_dpi(page, 1, 200)
+    assert ocr.MIN_DPI <= dpi < 200
+    assert (2384 / 72 * dpi) * (3370 / 72 * dpi) <= ocr.MAX_PIXELS
+
+
+def test_without_the_engine_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr, "_ENGINE", None)
+    monkeypatch.setitem(sys.modules, "rapidocr", None)  # import fails as if not installed
+    with pymupdf.open(SAMPLES / f"{SEED}.pdf") as text_pdf:
+        data = _scan_of(text_pdf, [0], dpi=50)
+    result = extract_bytes(data, "scan.pdf")
+    assert result.error is not None and "未安装OCR引擎" in result.error and "pip install" in result.error
+
+
+# --- the real engine, one small page each ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_page_1() -> tuple[bytes, object]:
+    with pymupdf.open(SAMPLES / f"{SEED}.pdf") as text_pdf:
+        scan = _scan_of(text_pdf, [0], turn=90, skew=0.6)
+        one = pymupdf.open()
+        one.insert_pdf(text_pdf, from_page=0, to_page=0)
+        text = read_pdf(one.tobytes(), "text.pdf")
+    return scan, text
+
+
+def test_a_scanned_form_page_reads_like_its_text_layer(
+    seed_page_1: tuple[bytes, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scan, text = seed_page_1
+    doc = read_pdf(scan, "scan.pdf")
+    assert doc.ocr_pages == [1]
+    got, want = _cells(doc), _cells(text)
+    assert [len(r) for r in got] == [len(r) for r in want]  # same grid, merges included
+    pairs = [(a, b) for ra, rb in zip(got, want) for a, b in zip(ra, rb)]
+    same = sum(a == b for a, b in pairs)
+    assert same / len(pairs) >= 0.9, [p for p in pairs if p[0] != p[1]]
+    numbers = [(a, b) for a, b in pairs if b and b.replace(".", "").isdigit()]
+    assert numbers and all(a == b for a, b in numbers)
+    cells = [c for t in doc.tables for row in t.rows for c in row if c.text]
+    assert all(c.prov.page == 1 and c.prov.bbox and c.prov.confidence is not None for c in cells)
+    # the page was fed sideways: boxes are on the page as shown (landscape → portrait box)
+    page_w, page_h = pymupdf.open(stream=scan, filetype="pdf")[0].rect[2:]
+    assert all(0 <= c.prov.bbox[0] < c.prov.bbox[2] <= page_w + 1 for c in cells)  # type: ignore[index]
+    assert all(0 <= c.prov.bbox[1] < c.prov.bbox[3] <= page_h + 1 for c in cells)  # type: ignore[index]
+
+    # a re-run does no OCR: the engine is not even asked for
+    monkeypatch.setattr(ocr, "_engine", lambda: pytest.fail("OCR ran again despite the cache"))
+    again = read_pdf(scan, "scan.pdf")
+    assert _cells(again) == got
+
+
+def test_the_evidence_view_shows_the_scanned_pixels(seed_page_1: tuple[bytes, object]) -> None:
+    scan, _ = seed_page_1
+    doc = read_pdf(scan, "scan.pdf")
+    cell = next(c for t in doc.tables for row in t.rows for c in row if c.text)
+    png = render_page_png(scan, 1, [(cell.prov.bbox, "error")], zoom=1.0)  # type: ignore[list-item]
+    pix = pymupdf.Pixmap(png)
+    x0, y0, x1, y1 = (int(v) for v in cell.prov.bbox)  # type: ignore[union-attr]
+    crop = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[y0:y1, x0:x1]
+    assert (crop.min(axis=2) < 100).any(), "no dark pixels (text) where the cell is"
+
+
+def test_a_scan_with_no_table_gives_paragraphs_and_the_forms_error() -> None:
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=420, height=300)
+    page.insert_text((40, 80), "关于报送2022年度工作总结的函", fontname="china-s", fontsize=16)
+    page.insert_text((40, 130), "现将我单位工作总结报送如下，请审阅。", fontname="china-s", fontsize=12)
+    scan = _scan_of(pdf, [0])
+    doc = read_pdf(scan, "letter.pdf")
+    assert not doc.tables
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    assert any("工作总结" in t for t in texts), texts
+    result = extract_bytes(scan, "letter.pdf")
+    assert result.error is not None and "未识别到绩效表格" in result.error
+
+
+def test_values_of_a_scanned_total_row_are_decimals(seed_page_1: tuple[bytes, object]) -> None:
+    scan, _ = seed_page_1
+    result = extract_bytes(scan, "scan.pdf")
+    assert result.error is None and result.forms
+    numbers = [v for f in result.forms for v in _values(f) if v.number is not None]
+    assert numbers and all(isinstance(v.number, Decimal) for v in numbers)
+    assert all(v.location.confidence is not None for v in numbers)
+
+
+def _values(node: object) -> list[Value]:
+    if isinstance(node, Value):
+        return [node]
+    if isinstance(node, list):
+        return [v for item in node for v in _values(item)]
+    if isinstance(node, BaseModel):
+        return [v for name in type(node).model_fields for v in _values(getattr(node, name))]
+    return []
+
