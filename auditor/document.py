@@ -16,7 +16,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-
 LOW_CONFIDENCE = 0.9  # OCR: text read with less confidence than this is "low confidence"
 
 

@@ -53,7 +53,7 @@ def speed(folder: Path, pages: int, dpi: int, pin: bool) -> None:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     count = len(todo) - 1
     rate = count / wall
-    print(f"| pages | text lines | wall s | CPU s | pages/s | s/page |\n| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| pages | text lines | wall s | CPU s | pages/s | s/page |\n| ---: | ---: | ---: | ---: | ---: | ---: |")
     print(f"| {count} | {lines} | {wall:.1f} | {cpu:.1f} | {rate:.2f} | {wall / count:.2f} |")
     print(f"goal ≥ {GOAL_PAGES_PER_S} page/s on one core: {'met' if rate >= GOAL_PAGES_PER_S else 'NOT met'}")
 

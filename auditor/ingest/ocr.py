@@ -297,7 +297,7 @@ def _recognise_turned(grey: Any, scale: float, rotation: int, ocr: Any) -> PageS
     if result.boxes is not None and result.txts is not None:
         for box, text, score in zip(result.boxes, result.txts, result.scores):
             xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
-            pixels = (int(min(xs)), int(min(ys)), int(math.ceil(max(xs))), int(math.ceil(max(ys))))
+            pixels = (int(min(xs)), int(min(ys)), math.ceil(max(xs)), math.ceil(max(ys)))
             text = _cjk_brackets(_slash_or_one(str(text), text_ink, pixels))
             bbox = (min(xs) / scale, min(ys) / scale, max(xs) / scale, max(ys) / scale)
             found.append(OCRLine(bbox, text, round(float(score), 4)))
