@@ -37,6 +37,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ DPI = 200
 MIN_DPI = 100  # below this, 10.5-pt text is too small to read
 MAX_PIXELS = 40_000_000  # of one rendered page (A3 at 200 dpi is ~7.8 M)
 BLANK_INK = 0.0005  # share of dark pixels below which a page is blank
-PIPELINE_VERSION = "2"  # part of the cache key: bump when the page result changes meaning
+PIPELINE_VERSION = "3"  # part of the cache key: bump when the page result changes meaning
 
 Matrix = tuple[float, float, float, float, float, float]  # x' = a x + b y + c; y' = d x + e y + f
 
@@ -293,20 +294,71 @@ def _recognise_turned(grey: Any, scale: float, rotation: int, ocr: Any) -> PageS
     text_ink = ink.copy()  # the ink of characters only, for looking at single strokes
     text_ink[cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((5, 5), np.uint8)) > 0] = 0
     result = ocr(cv2.cvtColor(clean, cv2.COLOR_GRAY2BGR))
+    walls = _table_walls(_segments(vmask, False), _segments(hmask, True), 3 * scale)
     found: list[OCRLine] = []
     if result.boxes is not None and result.txts is not None:
         for box, text, score in zip(result.boxes, result.txts, result.scores):
             xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
             pixels = (int(min(xs)), int(min(ys)), math.ceil(max(xs)), math.ceil(max(ys)))
-            text = _cjk_brackets(_slash_or_one(str(text), text_ink, pixels))
-            bbox = (min(xs) / scale, min(ys) / scale, max(xs) / scale, max(ys) / scale)
-            found.append(OCRLine(bbox, text, round(float(score), 4)))
+            for part, part_text, part_score in _split_at_walls(pixels, str(text), float(score), walls, clean, ocr):
+                part_text = _cjk_brackets(_slash_or_one(part_text, text_ink, part))
+                bbox = (part[0] / scale, part[1] / scale, part[2] / scale, part[3] / scale)
+                found.append(OCRLine(bbox, part_text, round(part_score, 4)))
     to_page = _compose(_scale_matrix(1 / scale), _compose(to_orig, _scale_matrix(scale)))
     hw, ww = work.shape
     return PageScan(
         ww / scale, hw / scale, horizontal, vertical, found,
         tuple(float(v) for v in to_page), rotation, round(float(skew), 3),  # type: ignore[arg-type]
     )
+
+
+WALL_GAP = 3  # pixels left out either side of a vertical rule when a line is cut there
+
+
+def _table_walls(
+    vertical: list[tuple[float, float, float]], horizontal: list[tuple[float, float, float]], near: float
+) -> list[tuple[float, float, float]]:
+    """The vertical rules that meet a horizontal one at an end: cell walls, not the long
+    stroke of a big character in a title."""
+    def meets(x: float, y: float) -> bool:
+        return any(abs(hy - y) <= near and lo - near <= x <= hi + near for hy, lo, hi in horizontal)
+
+    return [(x, lo, hi) for x, lo, hi in vertical if meets(x, lo) or meets(x, hi)]
+
+
+def _split_at_walls(
+    box: tuple[int, int, int, int],
+    text: str,
+    score: float,
+    walls: list[tuple[float, float, float]],
+    image: Any,
+    ocr: Any,
+) -> list[tuple[tuple[int, int, int, int], str, float]]:
+    """A detected text line that runs across a vertical rule (two narrow cells read as
+    one line, "分值|执行率") is cut at each rule and every piece read again on its own;
+    any other line is kept as read."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    quarter = (y1 - y0) / 4
+    cuts = sorted(x for x, lo, hi in walls if x0 + WALL_GAP < x < x1 - WALL_GAP and lo <= y0 + quarter and hi >= y1 - quarter)
+    if not cuts:
+        return [(box, text, score)]
+    edges = [x0, *cuts, x1]
+    pieces = [
+        (int(max(a + (WALL_GAP if i else 0), x0)), y0, int(min(b - (WALL_GAP if i < len(cuts) else 0), x1)), y1)
+        for i, (a, b) in enumerate(pairwise(edges))
+    ]
+    pieces = [p for p in pieces if p[2] - p[0] >= 4]
+    crops = [cv2.cvtColor(image[p[1] : p[3], p[0] : p[2]], cv2.COLOR_GRAY2BGR) for p in pieces]
+    if not crops:
+        return []
+    read = ocr.recognize_txt(crops)
+    return [
+        (piece, str(piece_text).strip(), float(piece_score))
+        for piece, piece_text, piece_score in zip(pieces, read.txts or (), read.scores or ())
+        if str(piece_text).strip()
+    ]
 
 
 _ONE_LIKE = {"1", "l", "I", "|", "/", "／"}
