@@ -2,6 +2,7 @@
 
     python bench/bench_ocr.py speed   [FOLDER] [--pages N] [--dpi 200]
     python bench/bench_ocr.py compare [FOLDER]
+    python bench/bench_ocr.py cells   [FOLDER]
 
 ``speed`` recognises the first N pages of the ``*.scan.pdf`` files in FOLDER (default
 samples/) with the cache off, on one core (``OMP_NUM_THREADS=1``, onnxruntime intra-op
@@ -10,7 +11,9 @@ threads = 1, pinned to core 0), after one untimed warm-up page, and prints pages
 ``compare`` reads each ``NNN.scan.pdf`` beside its ``NNN.txt`` (the cache is used: run
 ``auditor eval DIR --rendition scan`` first or expect minutes), flattens both records to
 (path → value) and counts the numeric values that are identical and those that differ,
-listing every difference with what kind of OCR confusion it is. A script, not a test.
+listing every difference with what kind of OCR confusion it is. ``cells`` compares the
+scan's table cells with the text PDF's, cell by cell, and lists every correction OCR made.
+A script, not a test.
 """
 
 from __future__ import annotations
@@ -124,9 +127,40 @@ def compare(folder: Path) -> None:
     print(f"\nall: numeric values identical {total_same}, different {total_diff}, missing in scan {total_missing}")
 
 
+def cells(folder: Path) -> None:
+    """Cell by cell, scan against the text PDF (same grid): numeric cells identical or
+    not, and every correction OCR made (letters in numbers, dashes, '/' for '1')."""
+    from auditor.document import clean_text
+    from auditor.ingest import read_path
+    from auditor.values import parse_value
+
+    numeric = same = 0
+    corrected: list[str] = []
+    differ: list[str] = []
+    for scan in sorted(folder.glob("*.scan.pdf")):
+        text_pdf = scan.with_name(scan.name[: -len(".scan.pdf")] + ".pdf")
+        a, b = read_path(text_pdf), read_path(scan)
+        for ta, tb in zip(a.tables, b.tables):
+            for ra, rb in zip(ta.rows, tb.rows):
+                for ca, cb in zip(ra, rb):
+                    if cb.ocr_raw is not None:
+                        corrected.append(f"  {scan.name[:3]} p{cb.prov.page} {cb.ocr_raw!r} → {cb.text!r} (text PDF: {ca.text!r})")
+                    if parse_value(ca.text).number is None:
+                        continue
+                    numeric += 1
+                    if clean_text(ca.text) == clean_text(cb.text):
+                        same += 1
+                    else:
+                        differ.append(f"  {scan.name[:3]} p{cb.prov.page} {ca.text!r} → {cb.text!r} ({confusion(ca.text, cb.text)})")
+    print(f"numeric cells: {numeric}; identical {same}; different {numeric - same}")
+    print(*differ, sep="\n")
+    print(f"cells OCR corrected (marked low confidence): {len(corrected)}")
+    print(*corrected, sep="\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["speed", "compare"])
+    p.add_argument("mode", choices=["speed", "compare", "cells"])
     p.add_argument("folder", nargs="?", default=str(ROOT / "samples"))
     p.add_argument("--pages", type=int, default=6)
     p.add_argument("--dpi", type=int, default=200)
@@ -134,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.mode == "speed":
         speed(Path(args.folder), args.pages, args.dpi, not args.no_pin)
+    elif args.mode == "cells":
+        cells(Path(args.folder))
     else:
         compare(Path(args.folder))
     return 0

@@ -301,3 +301,27 @@ def _values(node: object) -> list[Value]:
         return [v for name in type(node).model_fields for v in _values(getattr(node, name))]
     return []
 
+
+
+def test_only_rules_that_meet_a_horizontal_one_are_cell_walls() -> None:
+    horizontal = [(100.0, 0.0, 500.0), (160.0, 0.0, 500.0)]
+    vertical = [
+        (200.0, 100.0, 160.0),  # a wall between two rules
+        (300.0, 101.5, 130.0),  # meets the top rule only: still a wall
+        (400.0, 20.0, 70.0),  # a long stroke of a title character, touching nothing
+    ]
+    assert ocr._table_walls(vertical, horizontal, near=3.0) == vertical[:2]
+
+
+def test_a_line_is_cut_only_at_a_wall_it_crosses() -> None:
+    class Reader:  # stands in for the recogniser: names each piece by its width
+        def recognize_txt(self, crops: list) -> object:
+            return type("Out", (), {"txts": tuple(f"w{c.shape[1]}" for c in crops), "scores": [0.97] * len(crops)})()
+
+    image = np.full((50, 300), 255, np.uint8)
+    walls = [(150.0, 0.0, 50.0)]
+    kept = ocr._split_at_walls((10, 10, 140, 30), "分值", 0.99, walls, image, Reader())
+    assert kept == [((10, 10, 140, 30), "分值", 0.99)]  # no wall inside: as read
+    cut = ocr._split_at_walls((100, 10, 220, 30), "分值|执行率", 0.78, walls, image, Reader())
+    gap = ocr.WALL_GAP
+    assert cut == [((100, 10, 150 - gap, 30), f"w{50 - gap}", 0.97), ((150 + gap, 10, 220, 30), f"w{70 - gap}", 0.97)]
