@@ -325,3 +325,18 @@ def test_a_line_is_cut_only_at_a_wall_it_crosses() -> None:
     cut = ocr._split_at_walls((100, 10, 220, 30), "分值|执行率", 0.78, walls, image, Reader())
     gap = ocr.WALL_GAP
     assert cut == [((100, 10, 150 - gap, 30), f"w{50 - gap}", 0.97), ((150 + gap, 10, 220, 30), f"w{70 - gap}", 0.97)]
+
+
+def test_lone_dashes_and_slashes_are_read_from_their_shape() -> None:
+    scale = 200 / 72
+    ink = np.zeros((200, 400), np.uint8)
+    ink[50:53, 100:130] = 255  # a dash, 30 px wide: not seen by the detector
+    for dy in range(30):  # a slash leaning right, 30 px high
+        ink[100 + dy, 212 - dy // 3 : 215 - dy // 3] = 255
+    ink[150:180, 300:303] = 255  # an upright stroke: left alone
+    ink[20:23, 300:330] = 255  # a flat stroke inside a text line already read: left alone
+    hmask = np.zeros_like(ink)
+    marks = ocr._marks(ink, hmask, [(290, 10, 340, 30)], scale)
+    assert [text for _, text in marks] == ["—", "/"]
+    hmask[51, 150:390] = 255  # a rule in line with the dash: the dash is a broken piece of it
+    assert [text for _, text in ocr._marks(ink, hmask, [(290, 10, 340, 30)], scale)] == ["/"]

@@ -53,7 +53,7 @@ DPI = 200
 MIN_DPI = 100  # below this, 10.5-pt text is too small to read
 MAX_PIXELS = 40_000_000  # of one rendered page (A3 at 200 dpi is ~7.8 M)
 BLANK_INK = 0.0005  # share of dark pixels below which a page is blank
-PIPELINE_VERSION = "3"  # part of the cache key: bump when the page result changes meaning
+PIPELINE_VERSION = "4"  # part of the cache key: bump when the page result changes meaning
 
 Matrix = tuple[float, float, float, float, float, float]  # x' = a x + b y + c; y' = d x + e y + f
 
@@ -108,6 +108,7 @@ class OCRLine:
     bbox: tuple[float, float, float, float]  # upright page space, PDF points
     text: str
     score: float
+    mark: bool = False  # a lone dash or slash the detector missed, read from its shape
 
 
 @dataclass(slots=True)
@@ -131,7 +132,7 @@ class PageScan:
             "height": self.height,
             "horizontal": self.horizontal,
             "vertical": self.vertical,
-            "lines": [[*ln.bbox, ln.text, ln.score] for ln in self.lines],
+            "lines": [[*ln.bbox, ln.text, ln.score, ln.mark] for ln in self.lines],
             "to_page": self.to_page,
             "rotation": self.rotation,
             "skew": self.skew,
@@ -147,7 +148,7 @@ class PageScan:
             height=d["height"],
             horizontal=[tuple(s) for s in d["horizontal"]],
             vertical=[tuple(s) for s in d["vertical"]],
-            lines=[OCRLine((x0, y0, x1, y1), t, s) for x0, y0, x1, y1, t, s in d["lines"]],
+            lines=[OCRLine((x0, y0, x1, y1), t, s, m) for x0, y0, x1, y1, t, s, m in d["lines"]],
             to_page=tuple(d["to_page"]),
             rotation=d["rotation"],
             skew=d["skew"],
@@ -304,12 +305,49 @@ def _recognise_turned(grey: Any, scale: float, rotation: int, ocr: Any) -> PageS
                 part_text = _cjk_brackets(_slash_or_one(part_text, text_ink, part))
                 bbox = (part[0] / scale, part[1] / scale, part[2] / scale, part[3] / scale)
                 found.append(OCRLine(bbox, part_text, round(part_score, 4)))
+    read = [tuple(int(v * scale) for v in ln.bbox) for ln in found]
+    for box, mark in _marks(text_ink, hmask, read, scale):
+        found.append(OCRLine(tuple(v / scale for v in box), mark, MARK_SCORE, mark=True))  # type: ignore[arg-type]
     to_page = _compose(_scale_matrix(1 / scale), _compose(to_orig, _scale_matrix(scale)))
     hw, ww = work.shape
     return PageScan(
         ww / scale, hw / scale, horizontal, vertical, found,
         tuple(float(v) for v in to_page), rotation, round(float(skew), 3),  # type: ignore[arg-type]
     )
+
+
+MARK_SCORE = 0.95  # confidence given to a dash or slash read from its shape (not a number)
+
+
+def _marks(
+    text_ink: Any, hmask: Any, read: list[tuple[int, ...]], scale: float
+) -> list[tuple[tuple[int, int, int, int], str]]:
+    """Lone dashes and slashes the detector does not see (a '—' or '/' alone in a cell is
+    too small a text line for it): ink blobs outside every text line read, flat and about
+    a character wide ('—'), or leaning and about a character high ('/'). Neither is a
+    number, so reading one can never invent a value."""
+    import cv2
+
+    char = 10.5 * scale  # body text size in pixels
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(text_ink, connectivity=8)
+    out: list[tuple[tuple[int, int, int, int], str]] = []
+    for i in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        cx, cy = x + w / 2, y + h / 2
+        if any(b[0] - 2 <= cx <= b[2] + 2 and b[1] - 2 <= cy <= b[3] + 2 for b in read):
+            continue
+        box = (x, y, x + w, y + h)
+        if 0.5 * char <= w <= 2.5 * char and h <= max(3, 0.2 * w) and area >= 0.6 * w * h:
+            reach = int(3 * char)  # a broken piece of a rule lies in line with the rule
+            if not hmask[max(0, y - 2) : y + h + 2, max(0, x - reach) : x + w + reach].any():
+                out.append((box, "—"))
+        elif (
+            0.6 * char <= h <= 1.5 * char
+            and 0.2 * char <= w <= 0.9 * char
+            and _slash_or_one("1", labels[y : y + h, x : x + w] == i, (0, 0, w, h)) == "/"
+        ):
+            out.append((box, "/"))
+    return out
 
 
 WALL_GAP = 3  # pixels left out either side of a vertical rule when a line is cut there
@@ -559,7 +597,8 @@ def page_content(scan: PageScan, number: int) -> _pdf._PageContent:
         cx, cy = (word[0] + word[2]) / 2, (word[1] + word[3]) / 2
         cell = next((c for t in tables if (c := t.cell_at(cx, cy)) is not None), None)
         if cell is None:
-            loose.append(word)
+            if not ordered[word[7]].mark:  # a dash or slash outside a table says nothing
+                loose.append(word)
         else:
             cell.words.append(word)
     for table in tables:
