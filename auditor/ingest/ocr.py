@@ -6,16 +6,20 @@ onnxruntime; nothing is downloaded at run time). Pipeline per page:
 1. render the page in grey (pymupdf, ``DPI`` by default; a page too large for
    ``MAX_PIXELS`` is rendered at a lower resolution, or refused when that would be
    unreadable); a page with almost no ink is blank and is not recognised;
-2. turn it upright: the direction of the text blobs tells 0/180° from 90/270°, and the
-   recogniser's confidence on a few text lines, read both ways, tells which of the two;
+2. turn it upright: the direction of the text blobs tells 0/180° from 90/270°; when the
+   page so turned reads with low mean confidence, it is read again turned by 180° and the
+   surer reading is kept;
 3. straighten slight skew, measured on the long horizontal ruling lines;
 4. find the ruling lines (opencv morphology: horizontal and vertical line masks) and hand
    them, as segments in PDF points, to the very grid builder of the text-PDF path
    (``pdf._line_groups`` / ``pdf._grid_table``): merged cells are missing segments there
    exactly as with vector lines;
-5. erase the ruling lines and run detection + recognition once on the whole page; each
-   text line goes to the cell holding its centre, wrapped lines are joined by the text
-   path's own ``_cell_text``; lines outside every table become paragraphs;
+5. erase the horizontal rules and run detection + recognition once on the whole page; a
+   line detected across a cell wall is cut there and its pieces read again; a lone '1'
+   whose stroke leans is '/'; lone dashes and slashes the detector misses are read from
+   their shape; each text line goes to the cell holding its centre, wrapped lines are
+   joined by the text path's own ``_cell_text``; lines outside every table become
+   paragraphs;
 6. numeric cells get only safe character fixes (O→0, l/I→1, '。'→'.' between digits,
    a lone 一/二 where a dash was); a fixed cell keeps its raw text in ``Cell.ocr_raw``
    and its confidence is capped below ``LOW_CONFIDENCE``, so a finding resting on it
