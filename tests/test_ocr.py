@@ -79,8 +79,9 @@ def _cells(doc: object) -> list[list[str]]:
         ("I2", "12", True),
         ("95。5", "95.5", True),  # ideographic full stop between digits
         ("１２３", "123", False),  # full-width digits: the same characters, folded
-        ("一", "—", True),  # a dash read as the ideograph one
-        ("二", "—", True),
+        ("-", "—", True),  # an ASCII dash alone: the form's dash
+        ("一", "一", False),  # a section number, or a dash misread: no number either way
+        ("二", "二", False),
         ("90", "90", False),
         ("≥95%", "≥95%", False),
         ("O型车", "O型车", False),  # not a number: left as read

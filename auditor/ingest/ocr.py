@@ -21,7 +21,7 @@ onnxruntime; nothing is downloaded at run time). Pipeline per page:
    joined by the text path's own ``_cell_text``; lines outside every table become
    paragraphs;
 6. numeric cells get only safe character fixes (O→0, l/I→1, '。'→'.' between digits,
-   a lone 一/二 where a dash was); a fixed cell keeps its raw text in ``Cell.ocr_raw``
+   a lone ASCII '-' is the dash '—'); a fixed cell keeps its raw text in ``Cell.ocr_raw``
    and its confidence is capped below ``LOW_CONFIDENCE``, so a finding resting on it
    asks the auditor to check the original.
 
@@ -265,7 +265,7 @@ def recognise(grey: Any, scale: float) -> PageScan:
     ocr = _engine()
     sideways = _sideways(_ink(grey))
     first = _recognise_turned(grey, scale, 90 if sideways else 0, ocr)
-    if first.lines and _mean_score(first) >= UPRIGHT_SCORE:
+    if _mean_score(first) >= UPRIGHT_SCORE:
         return first
     second = _recognise_turned(grey, scale, 270 if sideways else 180, ocr)
     return second if _mean_score(second) > _mean_score(first) else first
@@ -275,7 +275,10 @@ UPRIGHT_SCORE = 0.8  # mean confidence below which a page may be upside down
 
 
 def _mean_score(scan: PageScan) -> float:
-    return sum(ln.score for ln in scan.lines) / len(scan.lines) if scan.lines else 0.0
+    """Mean confidence of the text lines the recogniser read (marks read from their
+    shape do not count: they look the same any way up)."""
+    scores = [ln.score for ln in scan.lines if not ln.mark]
+    return sum(scores) / len(scores) if scores else 0.0
 
 
 def _recognise_turned(grey: Any, scale: float, rotation: int, ocr: Any) -> PageScan:
@@ -664,7 +667,10 @@ def _round(bbox: tuple[float, float, float, float]) -> tuple[float, float, float
 # separators, a sign, a percent sign or a unit-free comparison
 _NUMERIC_CELL = re.compile(r"^[<>≤≥=+\-]?[0-9OoIl|]+(?:[.,。][0-9OoIl|]+)*%?$")
 _LOOKALIKE = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
-_DASH_MISREAD = {"一", "二", "一一", "二二", "_", "-", "--", "一—", "—一"}
+# a cell holding only ASCII dashes: the dash of the form. A lone 一 or 二 stays as read:
+# forms number their sections with them, and a dash the recogniser takes for one is
+# no number either way.
+_DASH_MISREAD = {"-", "--", "_", "__"}
 
 
 def fix_numeric(text: str) -> tuple[str, bool]:
