@@ -42,7 +42,7 @@ FUNDS_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("score", ("得分",)),
     ("rate", ("执行率",)),
     ("budget", ("全年预算", "预算数", "调整后预算")),
-    ("executed", ("全年执行", "执行数", "实际支出")),
+    ("executed", ("全年执行", "执行数", "实际支出", "支出数", "决算数")),
     ("weight", ("分值", "权重")),
 ]
 SUMMARY_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
@@ -130,20 +130,69 @@ def column_map(row: Row, vocabulary: list[tuple[str, tuple[str, ...]]], extra: b
     return ColumnMap(spans)
 
 
+# A header cell is short; a longer cell holding header words is a printed note (a 原因
+# cell quoting the filling instructions), not a header.
+HEADER_CELL_MAX = 20
+
+
+def _header_keys(row: Row) -> list[str]:
+    return [k for k in row.keys if k and len(k) <= HEADER_CELL_MAX]
+
+
 def _has_words(row: Row, *groups: tuple[str, ...]) -> bool:
-    return all(any(any(w in k for w in words) for k in row.keys) for words in groups)
+    keys = _header_keys(row)
+    return all(any(any(w in k for w in words) for k in keys) for words in groups)
+
+
+def _count_groups(row: Row, *groups: tuple[str, ...]) -> int:
+    keys = _header_keys(row)
+    return sum(any(any(w in k for w in words) for k in keys) for words in groups)
+
+
+_VALUE_HEADERS = (
+    ("指标值", "目标值", "年度目标", "预期值", "计划值"),
+    ("完成值", "实际值", "实际完成", "完成情况"),
+    ("分值", "权重"),
+    ("得分",),
+)
 
 
 def is_indicator_header(row: Row) -> bool:
-    return _has_words(row, ("一级指标", "二级指标"), ("三级指标", "指标名称", "指标值", "目标值"))
+    """一级指标/二级指标 with 三级指标 or a value column; or, in templates without levels,
+    an indicator-name column with at least two of target, actual, weight and score."""
+    if _has_words(row, ("一级指标", "二级指标"), ("三级指标", "指标名称", "指标值", "目标值")):
+        return True
+    return _has_words(row, ("三级指标", "指标名称", "指标内容", "绩效指标")) and _count_groups(row, *_VALUE_HEADERS) >= 2
 
 
 def is_funds_header(row: Row) -> bool:
-    return _has_words(row, ("预算数", "预算"), ("执行数", "全年执行"))
+    return _has_words(row, ("预算数", "预算"), ("执行数", "全年执行", "实际支出", "支出数", "决算数"))
 
 
 def is_goal_header(row: Row) -> bool:
-    return _has_words(row, ("预期目标",), ("实际完成",))
+    """A goal beside its completion: 预期目标 | 实际完成情况, 年度目标 | 完成情况 …"""
+    keys = _header_keys(row)
+    goal = any("预期目标" in k or (k.endswith("目标") and "指标" not in k) for k in keys)
+    done = any(("实际完成" in k or k.endswith(("完成情况", "完成值"))) and "指标" not in k for k in keys)
+    return goal and done
+
+
+def goal_columns(row: Row) -> ColumnMap:
+    """The goal and completion columns of a goal header: 预期目标 | 实际完成情况 as in the
+    standard form, else any …目标 | …完成情况 pair (the block's own label, 年度总体目标, in
+    the first column, is left out when two other columns name the pair)."""
+    cmap = column_map(row, [("goal", ("预期目标",)), ("result", ("实际完成",))])
+    if cmap.has("goal") and cmap.has("result"):
+        return cmap
+    filled = [i for i in row.filled if len(row.keys[i]) <= HEADER_CELL_MAX]
+    generic = [("goal", ("目标",)), ("result", ("实际完成", "完成情况", "完成值"))]
+    if len(filled) >= 3:
+        sub = Row(cells=[row.cells[i] for i in filled[1:]], texts=[row.texts[i] for i in filled[1:]],
+                  keys=[row.keys[i] for i in filled[1:]])
+        cmap = column_map(sub, generic)
+        if cmap.has("goal") and cmap.has("result"):
+            return cmap
+    return column_map(row, generic)
 
 
 def is_plan_header(row: Row) -> bool:

@@ -92,9 +92,7 @@ def _open_block(row: Row, draft: Draft, state: _State) -> bool:
         if weight is not None:
             draft.budget_weight = Value.read(f"{weight}", row.location())
     elif blocks.is_goal_header(row):
-        state.block, state.cmap = "goal", blocks.column_map(
-            row, [("goal", ("预期目标",)), ("result", ("实际完成",))]
-        )
+        state.block, state.cmap = "goal", blocks.goal_columns(row)
     elif blocks.is_summary_header(row):
         state.block, state.cmap = "summary", blocks.column_map(row, blocks.SUMMARY_COLUMNS)
     elif blocks.is_plan_header(row):
