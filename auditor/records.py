@@ -168,6 +168,7 @@ class Report(BaseModel):
 class FormBase(BaseModel):
     title: str  # 项目名称 / 项目支出名称 / 支出方向 (project forms), the unit's name (department forms)
     heading: str | None = None  # the printed title line (…项目支出绩效自评表)
+    title_note: str | None = None  # how the title was found when no label named it
     attachment: str | None = None  # 附件3-1
     year: str | None = None
     fields: dict[str, Value] = Field(default_factory=dict)  # every label → value pair of the header

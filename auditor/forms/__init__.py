@@ -44,8 +44,8 @@ def parse_forms(document: Document) -> list[Form]:
     keys = _key_rows(items)
     if not keys:
         raise UnknownFormError(
-            "未识别到绩效表格：文件中没有“项目名称”“单位名称”等表头，可能不是绩效自评表或绩效目标表；"
-            "请确认上传的文件，或配置大模型后使用辅助识别"
+            "未识别到绩效表格：文件中既没有“项目名称”“单位名称”等表头，也没有资金执行表或绩效指标表，"
+            "可能不是绩效自评表或绩效目标表；请确认上传的文件，或配置大模型后使用辅助识别"
         )
     starts = [_heading_start(items, k, keys[n - 1] + 1 if n else 0) for n, k in enumerate(keys)]
     forms: list[Form] = []
@@ -56,12 +56,34 @@ def parse_forms(document: Document) -> list[Form]:
     return forms
 
 
+_UNIT_ALONE = {"部门", "单位", "预算单位", "预算部门", "部门单位", "单位部门", "主管部门单位", "部门名称单位名称"}
+_TITLE_HEADING = re.compile(r"(绩效|自评|评价|目标).{0,12}(表|报告)")
+
+
+def title_kind(key: str) -> str | None:
+    """Whether a label names the project ("project") or the unit ("dept"): the usual
+    labels, and other …名称 labels (预算项目名称, 专项资金名称, 单位（部门）名称 …)."""
+    if key in PROJECT_KEYS:
+        return "project"
+    if key in DEPT_KEYS or key in _UNIT_ALONE:
+        return "dept"
+    if len(key) <= 10 and key.endswith("名称"):
+        if any(w in key for w in ("项目", "专项", "资金", "政策", "支出")):
+            return "project"
+        if any(w in key for w in ("单位", "部门", "机构")):
+            return "dept"
+    return None
+
+
 def _title_key(row: Row) -> str | None:
+    """The label of a row that names the form's subject: the first filled cell, or a
+    project label later in the same row (单位名称 | X | 项目名称 | Y names a project)."""
     first = row.first_filled()
-    if first is None or len(row.filled) < 2:
+    if first is None or len(row.filled) < 2 or title_kind(row.keys[first]) is None:
         return None
-    key = row.keys[first]
-    return key if key in PROJECT_KEYS or key in DEPT_KEYS else None
+    labels = row.filled[::2]
+    project = next((row.keys[i] for i in labels if title_kind(row.keys[i]) == "project"), None)
+    return project or row.keys[first]
 
 
 _INLINE_TITLE = re.compile(
@@ -86,24 +108,35 @@ def inline_title(item: Item) -> tuple[str, Value] | None:
     return key_of(m.group(1)), Value.read(clean_text(m.group(2)), location)
 
 
+def is_title_line(text: str) -> bool:
+    """A heading that names a form: "XX局2023年度部门整体支出绩效自评表"."""
+    return len(text) <= 80 and _TITLE_HEADING.search(text) is not None and not _FILL_LINE.match(text)
+
+
 def _key_rows(items: list[Item]) -> list[int]:
     """Where forms start: rows naming the project or unit; a title written inline
-    ("项目名称：X") starts a form only when its table has no such row."""
+    ("项目名称：X") starts a form only when its table has no such row. A form with no
+    such label at all is recognised by what it holds: its first funds block or indicator
+    table starts it, when no form is open or a title line came since the last block."""
     keys: list[int] = []
-    has_body, inline = True, None
+    has_body, inline, titled = True, None, True
     for i, item in enumerate(items):
         is_header = isinstance(item, Row) and (blocks.is_indicator_header(item) or blocks.is_funds_header(item))
         if isinstance(item, Row) and _title_key(item):
             if has_body:
                 keys.append(i)
                 has_body = False
-            inline = None
+            inline, titled = None, False
         elif has_body and inline_title(item):
             inline = i
         elif is_header:
             if has_body and inline is not None:
                 keys.append(inline)
-            has_body, inline = True, None
+            elif has_body and titled:
+                keys.append(i)
+            has_body, inline, titled = True, None, False
+        elif is_title_line(item_text(item)):
+            titled = True
     return keys
 
 
@@ -132,13 +165,45 @@ def _build(heading: list[Item], body: list[Item]) -> Form:
         if title is not None:
             draft.fields.setdefault(title_key, title)
     common = _common(heading, draft, title_key, first)
-    if title_key in PROJECT_KEYS:
-        if draft.has_actual_column or any(r.executed for r in draft.funds):
-            return _project_self_eval(draft, common)
-        return _project_targets(draft, common)
-    if draft.has_actual_column or any(r.executed for r in draft.funds):
-        return _dept_self_eval(draft, common)
-    return _dept_targets(draft, common)
+    kind = title_kind(title_key) if title_key else _kind_from_heading(common["heading"], draft)  # type: ignore[arg-type]
+    if not common["title"]:
+        _title_from_heading(common, kind)
+    actuals = draft.has_actual_column or any(r.executed for r in draft.funds)
+    if kind == "project":
+        return _project_self_eval(draft, common) if actuals else _project_targets(draft, common)
+    return _dept_self_eval(draft, common) if actuals else _dept_targets(draft, common)
+
+
+def _kind_from_heading(heading: str | None, draft: Draft) -> str:
+    """A form named only by its heading: 部门/单位整体 → department, 项目 → project; with no
+    heading, a funds block split into 基本支出/项目支出 is a department's."""
+    text = heading or ""
+    if re.search(r"整体|部门(?:预算)?绩效|单位(?:预算)?绩效", text):
+        return "dept"
+    if "项目" in text or "专项" in text or "资金" in text:
+        return "project"
+    labels = " ".join(r.label for r in draft.funds) + " ".join(draft.fields)
+    return "dept" if "基本支出" in labels else "project"
+
+
+_HEADING_KIND = re.compile(
+    r"[（(]?\s*(?:20\d{2}|\d{4})\s*年度?\s*[）)]?|(?:部门|单位)?整体支出绩效.*$|(?:支出)?绩效.*$|"
+    r"(?:部门|单位)(?:预算)?绩效.*$"
+)
+
+
+def _title_from_heading(common: dict[str, object], kind: str) -> None:
+    """The subject named in the heading line (XX局2023年度部门整体支出绩效自评表 → XX局),
+    with a note that the title was taken from the heading."""
+    heading = common.get("heading")
+    notes = common["notes"]
+    assert isinstance(notes, list)
+    if isinstance(heading, str) and heading:
+        title = _HEADING_KIND.sub("", clean_text(heading)).strip("：:，, ")
+        if title and title not in ("项目", "部门", "单位", "专项"):
+            common["title"] = title
+            notes[:] = [n for n in notes if n != "未找到项目或单位名称"]
+            common["title_note"] = f"表中没有{'项目' if kind == 'project' else '单位'}名称栏，名称取自标题“{heading}”"
 
 
 def _common(heading: list[Item], draft: Draft, title_key: str, key_item: Item) -> dict[str, object]:

@@ -65,7 +65,10 @@ FUNDS_LABELS: list[tuple[FundsKey, tuple[str, ...]]] = [
     # other templates' sources of funds (其中：中央补助资金 / 省级资金 / 单位自筹 …)
     ("part", ("资金", "拨款", "补助", "自筹", "收入")),
 ]
-TOTAL_LABELS = {"总分", "合计得分", "总得分", "自评总分", "综合得分", "自评得分"}
+TOTAL_LABELS = {
+    "总分", "合计得分", "总得分", "自评总分", "综合得分", "自评得分", "合计", "总计", "得分合计", "分值合计",
+    "自评得分合计", "总分值", "评价总分", "绩效评价总分", "自评总得分", "综合评分", "评分合计",
+}
 HEADER_FRAGMENTS = {"指标值", "完成值", "目标值", "值", "完成", "预算数", "执行数"}
 
 _WEIGHT_IN_LABEL = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分[^）)]*[）)]")
@@ -207,9 +210,17 @@ def is_header_fragment(row: Row) -> bool:
     return bool(row.filled) and all(row.keys[i] in HEADER_FRAGMENTS for i in row.filled)
 
 
+def total_label_key(text: str) -> str:
+    """A total's label without the weight it states: 总分（100分） → 总分."""
+    return key_of(_WEIGHT_IN_LABEL.sub("", text))
+
+
 def is_total_row(row: Row) -> bool:
+    """总分 / 合计 / 综合得分 … (总分（100分） too), followed by at least one number."""
     first = row.first_filled()
-    return first is not None and row.keys[first] in TOTAL_LABELS
+    if first is None or total_label_key(row.texts[first]) not in TOTAL_LABELS:
+        return False
+    return any(_is_number(row.texts[i].rstrip("分")) for i in row.filled[1:])
 
 
 def goal_block_label(row: Row) -> str | None:
@@ -366,10 +377,15 @@ def read_totals(row: Row, cmap: ColumnMap | None) -> tuple[Value | None, Value |
     label = row.first_filled()
     assert label is not None
     after = [i for i in range(label + 1, len(row.cells)) if not row.cells[i].continuation]
+    stated = stated_weight(row.texts[label])
+    in_label = Value.read(f"{stated}", Location.of(row.cells[label].prov)) if stated is not None else None
     if cmap is not None and cmap.has("weight") and len(after) >= 2:
+        cols = cmap.fields_of(row)
+        if "weight" in cols and "score" in cols:  # the cells under 分值 and 得分 (a 合计 row may skip columns)
+            return row.value(*cols["weight"]), row.value(*cols["score"])
         return row.value(after[0]), row.value(after[1])
     numbers = [row.value(i) for i in after if row.value(i).quantity.number is not None]
-    return None, (numbers[0] if numbers else None)
+    return in_label, (numbers[0] if numbers else None)
 
 
 def read_plan(row: Row, cmap: ColumnMap) -> PlanItem | None:
