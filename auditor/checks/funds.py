@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from auditor.checks import Context, Hit, rule
 from auditor.checks.measure import (
+    amount_text,
     evidence,
     execution_rate,
     fmt,
@@ -39,7 +40,7 @@ def executed_exceeds_budget(form: Form, ctx: Context) -> Iterator[Hit]:
         if budget is not None and executed is not None and ctx.tol.money_greater(executed, budget):
             assert row.executed is not None
             yield Hit(
-                f"{row.label}：全年执行数 {fmt(executed)} 万元超过全年预算数 {fmt(budget)} 万元",
+                f"{row.label}：全年执行数 {amount_text(row.executed)}超过全年预算数 {amount_text(row.budget)}",
                 f"≤ {fmt(budget)}", fmt(executed), row.executed.location, evidence(row.executed, row.budget),
             )
 
@@ -54,7 +55,7 @@ def rate_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
         if computed is not None and abs(computed - stated) > ctx.tol.rate_pp:
             assert row.rate is not None
             yield Hit(
-                f"{row.label}：填报执行率 {row.rate.text}，按全年执行数 {fmt(executed)} ÷ 全年预算数 {fmt(budget)} 计算应为 {pct(computed)}",
+                f"{row.label}：填报执行率 {row.rate.text}，按全年执行数 {amount_text(row.executed)} ÷ 全年预算数 {amount_text(row.budget)} 计算应为 {pct(computed)}",
                 pct(computed), row.rate.text, row.rate.location, evidence(row.rate, row.executed, row.budget),
             )
 
@@ -141,7 +142,7 @@ def adjustment_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
         return
     assert row.budget is not None
     yield Hit(
-        f"年初预算数 {fmt(initial)} 万元调整为全年预算数 {fmt(budget)} 万元（差额 {fmt(budget - initial)} 万元），文中未说明调整原因",
+        f"年初预算数 {amount_text(row.initial_budget)}调整为全年预算数 {amount_text(row.budget)}（差额 {fmt(budget - initial)} 万元），文中未说明调整原因",
         f"{fmt(initial)}（或说明调整原因）", fmt(budget), row.budget.location, evidence(row.initial_budget, row.budget),
     )
 

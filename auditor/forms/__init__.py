@@ -30,7 +30,7 @@ from auditor.records import (
 PROJECT_KEYS = ("项目名称", "项目支出名称", "支出方向子项", "支出方向", "专项名称")
 # key_of drops brackets: 支出方向（子项） is 支出方向子项
 DEPT_KEYS = ("单位名称", "预算部门名称", "部门名称", "预算单位名称", "部门单位名称")
-_FILL_LINE = re.compile(r"^(填报单位|填报日期|单位名称[:：]|项目主管部门|主管部门[:：]|金额单位|单位[:：]|\(盖章\)|（盖章）)")
+_FILL_LINE = re.compile(r"^[（(]?\s*(填报单位|填报日期|单位名称[:：]|项目主管部门|主管部门[:：]|金额单位|单位[:：]|\(盖章\)|（盖章）)")
 _YEAR_LINE = re.compile(r"^[（(]?\s*(\d{4})\s*年度?\s*[）)]?$")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _ATTACHMENT_LINE = re.compile(r"^附件\s*[\d一二三四五六七八九十]+(\s*[-－—]\s*\d+)?\s*[:：]?$")
@@ -157,7 +157,7 @@ def _heading_start(items: list[Item], key: int, floor: int) -> int:
 
 
 def _build(heading: list[Item], body: list[Item]) -> Form:
-    draft = read_body(body)
+    draft = read_body(body, [item_text(i) for i in heading])
     first = body[0]
     title_key = _title_key(first) if isinstance(first, Row) else None
     if title_key is None:

@@ -281,6 +281,15 @@ def read_funds_row(row: Row, cmap: ColumnMap) -> FundsRow | None:
     return None
 
 
+def in_unit(row: FundsRow, unit: str) -> None:
+    """Amounts written without a unit in a block that states its unit (单位：元) mean that
+    unit; the cell's own text is kept for the evidence."""
+    for name in ("initial_budget", "budget", "executed"):
+        value: Value | None = getattr(row, name)
+        if value is not None and value.quantity.kind == "number" and value.quantity.unit is None:
+            setattr(row, name, Value.read(value.text, value.location, value.source, value.text + unit))
+
+
 def _plain_amount(value: Value | None) -> bool:
     q = value.quantity if value is not None else None
     return q is not None and q.kind == "number" and q.label is None and q.unit in (None, "万元", "万", "元")

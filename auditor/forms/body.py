@@ -7,10 +7,11 @@ pairs of the form's header.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from auditor.forms import blocks
-from auditor.forms.stream import Item, Row
+from auditor.forms.stream import Item, Para, Row
 from auditor.records import (
     CategoryWeight,
     FundsRow,
@@ -43,15 +44,26 @@ class Draft:
 @dataclass
 class _State:
     block: str | None = None  # "funds" | "goal" | "indicators" | "plan" | "summary"
+    money_unit: str | None = None  # "元" when the form says its amounts are in 元
     cmap: blocks.ColumnMap | None = None
     indicator_cmap: blocks.ColumnMap | None = None
     last_indicator: Indicator | None = None
     just_opened: bool = False
 
 
-def read_body(items: list[Item]) -> Draft:
-    draft, state = Draft(), _State()
+_YUAN_NOTE = re.compile(r"单位\s*[:：]\s*元|[（(]\s*(?:单位\s*[:：])?\s*元\s*[）)]")
+
+
+def money_unit(texts: list[str]) -> str | None:
+    """"元" when a note or header says the amounts are in 元 (单位：元, 项目资金（元）)."""
+    return "元" if any(_YUAN_NOTE.search(t) for t in texts) else None
+
+
+def read_body(items: list[Item], heading_texts: list[str] | None = None) -> Draft:
+    draft, state = Draft(), _State(money_unit=money_unit(heading_texts or []))
     for item in items:
+        if isinstance(item, Para) and money_unit([item.text]):
+            state.money_unit = "元"
         if isinstance(item, Row) and not item.is_empty:
             _read_row(item, draft, state)
     return draft
@@ -88,6 +100,8 @@ def _open_block(row: Row, draft: Draft, state: _State) -> bool:
             draft.goal_blocks[-1].name = _block_name(row)
     elif blocks.is_funds_header(row):
         state.block, state.cmap = "funds", blocks.column_map(row, blocks.FUNDS_COLUMNS)
+        if money_unit(row.texts):
+            state.money_unit = "元"
         weight = blocks.stated_weight(row.texts[row.first_filled() or 0])
         if weight is not None:
             draft.budget_weight = Value.read(f"{weight}", row.location())
@@ -109,6 +123,8 @@ def _read_in_block(row: Row, draft: Draft, state: _State) -> bool:
     if state.block == "funds":
         funds_row = blocks.read_funds_row(row, cmap)
         if funds_row is not None:
+            if state.money_unit:
+                blocks.in_unit(funds_row, state.money_unit)
             draft.funds.append(funds_row)
         return funds_row is not None
     if state.block == "goal":
