@@ -30,7 +30,7 @@ INDICATOR_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("level1", ("一级指标",)),
     ("level2", ("二级指标",)),
     ("name", ("三级指标", "指标名称")),
-    ("deviation", ("偏差", "原因分析")),
+    ("deviation", ("偏差", "原因分析", "未完成原因", "原因说明", "扣分原因")),
     ("weight", ("分值", "权重")),
     ("score", ("得分",)),
     ("target", ("指标值", "目标值", "年度目标", "预期值", "=年度")),
@@ -295,6 +295,14 @@ def _plain_amount(value: Value | None) -> bool:
     return q is not None and q.kind == "number" and q.label is None and q.unit in (None, "万元", "万", "元")
 
 
+_CATEGORY_TEXT = re.compile(r"(?:指标|目标)(?:[（(][^）)]*[）)])?$")
+
+
+def is_category_text(text: str) -> bool:
+    """A first- or second-level category (产出指标, 经济效益指标, 数量目标（10分）)."""
+    return len(key_of(text)) <= 16 and _CATEGORY_TEXT.search(text.strip()) is not None
+
+
 def category_of(level1: str, level2: str) -> Category:
     k1, k2 = key_of(level1), key_of(level2)
     for words, cat in (("效益", "效益指标"), ("满意", "满意度指标")):
@@ -367,8 +375,13 @@ def is_placeholder(indicator: Indicator) -> bool:
     return _is_blank_text(indicator.name) and all(v is None or v.is_blank for v in values)
 
 
+# Template text left in the name column: 指标1, 指标2：, 指标N, ……, （自定义）.
+_TEMPLATE_NAME = re.compile(r"^(?:指标[\dA-Za-z一二三四五六七八九十]*|…+|\.{3,}|[(（]?自定义[)）]?|其他指标|XX|xx)$")
+
+
 def _is_blank_text(text: str) -> bool:
-    return key_of(text) in ("", "/", "／", "—", "——", "-", "无")
+    key = key_of(text)
+    return key in ("", "/", "／", "—", "——", "-", "无") or _TEMPLATE_NAME.match(key) is not None
 
 
 def category_weight(indicator: Indicator) -> CategoryWeight | None:

@@ -148,9 +148,9 @@ def _read_in_block(row: Row, draft: Draft, state: _State) -> bool:
 def _read_indicator_row(row: Row, draft: Draft, state: _State) -> bool:
     if blocks.is_total_row(row) or blocks.goal_block_label(row) is not None:
         return False
-    if _starts_with_label(row) and len(row.filled) <= 2:
-        return False
     assert state.cmap is not None
+    if _starts_with_label(row) and len(row.filled) <= 2 and not _category_only(row, state.cmap):
+        return False
     indicator = blocks.read_indicator(row, state.cmap, state.last_indicator)
     if blocks.is_placeholder(indicator):
         state.last_indicator = indicator  # its merged level cells still run on
@@ -173,6 +173,16 @@ def _read_summary_row(row: Row, draft: Draft, cmap: blocks.ColumnMap) -> bool:
         draft.sub_items_total = item.amount
     else:
         draft.sub_items.append(item)
+    return True
+
+
+def _category_only(row: Row, cmap: blocks.ColumnMap) -> bool:
+    """An empty placeholder line inside the indicator table (效益指标 | 经济效益指标 and no
+    values): its cells sit in the category columns and name categories."""
+    for i in row.filled:
+        hit = cmap.field_at(row.cells[i].col)
+        if hit is None or hit[0] not in ("level1", "level2") or not blocks.is_category_text(row.texts[i]):
+            return False
     return True
 
 
