@@ -177,6 +177,7 @@ class FormBase(BaseModel):
     notes: list[str] = Field(default_factory=list)  # what the parser could not read
     source: Literal["parser", "llm"] = "parser"
     location: Location = Field(default_factory=Location)
+    report: Report | None = None  # the 绩效自评报告 that goes with the form
 
 
 class SelfEvalBase(FormBase):
@@ -186,7 +187,6 @@ class SelfEvalBase(FormBase):
     total_weight: Value | None = None
     total_score: Value | None = None
     grade: Value | None = None
-    report: Report | None = None
 
     def funds_row(self, key: FundsKey) -> FundsRow | None:
         return next((r for r in self.funds if r.key == key), None)
@@ -226,6 +226,13 @@ class ProjectTargets(FormBase):
     annual_goal: str | None = None  # 年度绩效目标
 
 
+class SelfEvalReport(FormBase):
+    """A 绩效自评报告 that comes without its table: its stated amounts are checked
+    against each other."""
+
+    kind: Literal["self_eval_report"] = "self_eval_report"
+
+
 Form = Annotated[
-    ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets, Field(discriminator="kind")
+    ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets | SelfEvalReport, Field(discriminator="kind")
 ]

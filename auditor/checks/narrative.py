@@ -106,7 +106,7 @@ def _indicator_numbers(i: Indicator, role: str) -> set[Decimal] | None:
 @rule("narrative.number_mismatch", "warning", "文字所述数字与表内不符")
 def number_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     texts = text_values(form)
-    if isinstance(form, SelfEvalBase) and form.report is not None:
+    if form.report is not None:
         texts.append(("自评报告", Value.read(form.report.text, form.report.location, "text")))
     for role, value in texts:
         for i in lines(form):
@@ -167,7 +167,7 @@ def _amount_kind(before: str) -> tuple[str, int] | None:
 
 def _all_texts(form: Form) -> list[tuple[str, str, Location]]:
     out = [(role, v.text, v.location) for role, v in text_values(form)]
-    if isinstance(form, SelfEvalBase) and form.report is not None:
+    if form.report is not None:
         out.append(("自评报告", form.report.text, form.report.location))
     return out
 

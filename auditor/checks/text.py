@@ -54,7 +54,7 @@ def text_values(form: Form) -> list[tuple[str, Value]]:
 def form_texts(form: Form) -> list[str]:
     """Every narrative text of the form: cells, goals, and its report."""
     texts = [v.text for _, v in text_values(form)]
-    if isinstance(form, SelfEvalBase) and form.report is not None:
+    if form.report is not None:
         texts.append(form.report.text)
     if isinstance(form, ProjectTargets):
         texts += [t for t in (form.long_term_goal, form.annual_goal) if t]

@@ -14,16 +14,18 @@ from auditor.document import Document, clean_text
 from auditor.errors import UnknownFormError
 from auditor.forms import blocks
 from auditor.forms.body import Draft, read_body
-from auditor.forms.report import attachment_of, is_report_title, read_report
+from auditor.forms.report import attachment_of, is_report_title, read_report, report_subject
 from auditor.forms.stream import Item, Para, Row, item_text, items_of, key_of
 from auditor.records import (
     DeptSelfEval,
+    Report,
     DeptTargets,
     FormBase,
     Location,
     ProjectSelfEval,
     ProjectTargets,
     SelfEvalBase,
+    SelfEvalReport,
     Value,
 )
 
@@ -36,23 +38,25 @@ _YEAR = re.compile(r"(20\d{2})\s*年")
 _ATTACHMENT_LINE = re.compile(r"^附件\s*[\d一二三四五六七八九十]+(\s*[-－—]\s*\d+)?\s*[:：]?$")
 _SPENDING_WORDS = ("支出", "拨款", "预算", "资金", "收入")
 
-Form = ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets
+Form = ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets | SelfEvalReport
 
 
 def parse_forms(document: Document) -> list[Form]:
     items = items_of(document)
     keys = _key_rows(items)
-    if not keys:
-        raise UnknownFormError(
-            "未识别到绩效表格：文件中既没有“项目名称”“单位名称”等表头，也没有资金执行表或绩效指标表，"
-            "可能不是绩效自评表或绩效目标表；请确认上传的文件，或配置大模型后使用辅助识别"
-        )
     starts = [_heading_start(items, k, keys[n - 1] + 1 if n else 0) for n, k in enumerate(keys)]
     forms: list[Form] = []
     for n, k in enumerate(keys):
         end = starts[n + 1] if n + 1 < len(keys) else len(items)
         forms.append(_build(items[starts[n] : k], items[k : end]))
-    _attach_reports(items, starts, forms)
+    forms += _attach_reports(items, starts, forms)
+    if not forms and (untitled := _untitled_report(items)) is not None:
+        forms.append(untitled)
+    if not forms:
+        raise UnknownFormError(
+            "未识别到绩效表格：文件中既没有“项目名称”“单位名称”等表头，也没有资金执行表或绩效指标表，"
+            "可能不是绩效自评表或绩效目标表；请确认上传的文件，或配置大模型后使用辅助识别"
+        )
     return forms
 
 
@@ -313,22 +317,56 @@ def _spending(draft: Draft) -> dict[str, Value]:
     return out
 
 
-def _attach_reports(items: list[Item], starts: list[int], forms: list[Form]) -> None:
+def _attach_reports(items: list[Item], starts: list[int], forms: list[Form]) -> list[Form]:
+    """Attach each report to the self-evaluation form it follows; a report that follows
+    no form stands as a form of its own (its amounts are checked against each other)."""
     titles = [i for i, it in enumerate(items) if isinstance(it, Para) and is_report_title(it)]
+    alone: list[Form] = []
     for n, t in enumerate(titles):
         limit = min([s for s in starts if s > t] + [titles[n + 1] if n + 1 < len(titles) else len(items)])
-        end = next((i for i in range(t + 1, limit) if isinstance(items[i], Row)), limit)
-        if end - 1 > t and _ATTACHMENT_LINE.match(item_text(items[end - 1])):
-            end -= 1
         owner = max((k for k, s in enumerate(starts) if s <= t), default=None)
         form = forms[owner] if owner is not None else None
-        if not isinstance(form, SelfEvalBase) or form.report is not None:
-            continue
+        end = limit if form is None else next((i for i in range(t + 1, limit) if isinstance(items[i], Row)), limit)
+        if end - 1 > t and _ATTACHMENT_LINE.match(item_text(items[end - 1])):
+            end -= 1
         before = item_text(items[t - 1]) if t else ""
         paras = [p for p in items[t + 1 : end] if isinstance(p, Para)]
         title = items[t]
         assert isinstance(title, Para)
-        form.report = read_report(title, paras, attachment_of(before) if _ATTACHMENT_LINE.match(before) else None)
+        report = read_report(title, paras, attachment_of(before) if _ATTACHMENT_LINE.match(before) else None)
+        if form is None:
+            alone.append(_standalone(report, before if t and isinstance(items[t - 1], Para) else None, paras))
+        elif isinstance(form, SelfEvalBase) and form.report is None:
+            form.report = report
+    return alone
+
+
+def _standalone(report: Report, before: str | None, paras: list[Para]) -> SelfEvalReport:
+    subject, note = report_subject(report.title, before, paras)
+    year = _YEAR.search(report.title)
+    return SelfEvalReport(
+        title=subject, heading=report.title, title_note=note, attachment=report.attachment,
+        year=year.group(1) if year else None, report=report, location=report.location,
+        notes=[] if subject else ["未找到项目或单位名称"],
+    )
+
+
+_REPORT_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+_REPORT_WORDS = re.compile(r"绩效|预算|资金")
+
+
+def _untitled_report(items: list[Item]) -> SelfEvalReport | None:
+    """A report whose heading is missing: numbered sections (一、 二、 …) of text about
+    budgets and performance, and no table."""
+    paras = [i for i in items if isinstance(i, Para)]
+    if any(isinstance(i, Row) for i in items) or len(paras) < 3:
+        return None
+    sections = sum(1 for p in paras if len(p.text) <= 40 and _REPORT_SECTION.match(p.text))
+    text = "".join(p.text for p in paras)
+    if sections < 2 or len(_REPORT_WORDS.findall(text)) < 3:
+        return None
+    title = Para(text="", raw="", location=paras[0].location)
+    return _standalone(read_report(title, paras, None), None, paras)
 
 
 __all__ = ["Form", "FormBase", "parse_forms"]
