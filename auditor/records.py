@@ -76,6 +76,7 @@ class FundsRow(BaseModel):
     weight: Value | None = None  # 分值
     rate: Value | None = None  # 执行率
     score: Value | None = None  # 得分
+    note: Value | None = None  # 原因 / 说明
     location: Location = Field(default_factory=Location)
 
 

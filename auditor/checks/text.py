@@ -38,6 +38,21 @@ def is_substantive(text: str | None) -> bool:
     return not is_placeholder(text) and not says_no_deviation(text or "")
 
 
+# A printed instruction of the template: a sentence or numbered item telling the filler
+# what to write ("应单独说明理由", "（100字以内）", "结合自评情况…填写").
+INSTRUCTION = re.compile(
+    r"(?:请|应|需|须)(?:单独|简要|如实|据实|详细|逐项)?(?:说明|填写|注明|列明|列示|分析|阐述|描述|提出)"
+    r"|[（(]\s*(?:限\s*)?\d+\s*字(?:以[内下])?\s*[）)]|结合[^。；;]{0,20}(?:填写|说明|分析|情况)"
+)
+_PIECE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?\n]?")
+
+
+def strip_instructions(text: str) -> str:
+    """The text without the template's printed instructions (each sentence or numbered
+    item that tells the filler what to write is left out)."""
+    return "".join(piece for piece in _PIECE.findall(text) if not INSTRUCTION.search(piece))
+
+
 def text_values(form: Form) -> list[tuple[str, Value]]:
     """(role, value) of every free-text cell of the form, in reading order."""
     out: list[tuple[str, Value]] = []

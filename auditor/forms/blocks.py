@@ -41,9 +41,10 @@ FUNDS_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("initial_budget", ("年初预算",)),
     ("score", ("得分",)),
     ("rate", ("执行率",)),
-    ("budget", ("全年预算", "预算数", "调整后预算")),
+    ("budget", ("全年预算", "调整后预算", "调整预算", "预算数")),
     ("executed", ("全年执行", "执行数", "实际支出", "支出数", "决算数")),
     ("weight", ("分值", "权重")),
+    ("note", ("原因", "说明")),
 ]
 SUMMARY_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("seq", ("序号",)),
@@ -115,21 +116,26 @@ def _matches(word: str, key: str) -> bool:
 
 
 def column_map(row: Row, vocabulary: list[tuple[str, tuple[str, ...]]], extra: bool = False) -> ColumnMap:
-    """Columns named by a header row. With ``extra``, unknown headers right of the first
-    known one (指标性质, 度量单位 …) are kept as ``extra:<header>``."""
+    """Columns named by a header row. Each field takes the cell its most specific word
+    names (a field's words are listed most specific first: 调整后预算 before 预算数, so a
+    group label 年度预算数（万元） does not take the budget column); a cell serves one field.
+    With ``extra``, unknown headers right of the first known one (指标性质, 度量单位 …) are
+    kept as ``extra:<header>``."""
+    claimed: dict[int, str] = {}
+    for name, words in vocabulary:
+        for word in words:
+            hit = next((i for i, k in enumerate(row.keys) if k and i not in claimed and _matches(word, k)), None)
+            if hit is not None:
+                claimed[hit] = name
+                break
+    first_known = min(claimed, default=len(row.cells))
     spans: list[tuple[int, int, str, str]] = []
-    seen: set[str] = set()
     for i, cell in enumerate(row.cells):
-        key = row.keys[i]
-        if not key:
-            continue
-        name = next((f for f, words in vocabulary if f not in seen and any(_matches(w, key) for w in words)), None)
-        if name is None and extra and spans:
-            name = "extra:" + key
-        if name is None:
-            continue
-        seen.add(name)
-        spans.append((cell.col, cell.col + cell.colspan, name, row.texts[i]))
+        name = claimed.get(i)
+        if name is None and extra and i > first_known and row.keys[i]:
+            name = "extra:" + row.keys[i]
+        if name is not None:
+            spans.append((cell.col, cell.col + cell.colspan, name, row.texts[i]))
     return ColumnMap(spans)
 
 
