@@ -48,7 +48,8 @@ def parse_forms(document: Document) -> list[Form]:
     forms: list[Form] = []
     for n, k in enumerate(keys):
         end = starts[n + 1] if n + 1 < len(keys) else len(items)
-        forms.append(_build(items[starts[n] : k], items[k : end]))
+        above = items[max(keys[n - 1] + 1 if n else 0, starts[n] - 6) : starts[n]]
+        forms.append(_build(items[starts[n] : k], items[k : end], above))
     forms += _attach_reports(items, starts, forms)
     if not forms and (untitled := _untitled_report(items)) is not None:
         forms.append(untitled)
@@ -160,7 +161,7 @@ def _heading_start(items: list[Item], key: int, floor: int) -> int:
     return start
 
 
-def _build(heading: list[Item], body: list[Item]) -> Form:
+def _build(heading: list[Item], body: list[Item], above: list[Item] = ()) -> Form:  # type: ignore[assignment]
     draft = read_body(body, [item_text(i) for i in heading])
     first = body[0]
     title_key = _title_key(first) if isinstance(first, Row) else None
@@ -171,7 +172,7 @@ def _build(heading: list[Item], body: list[Item]) -> Form:
     common = _common(heading, draft, title_key, first)
     kind = title_kind(title_key) if title_key else _kind_from_heading(common["heading"], draft)  # type: ignore[arg-type]
     if not common["title"]:
-        _title_from_heading(common, kind)
+        _title_from_heading(common, kind, [item_text(i) for i in above if isinstance(i, Para)])
     actuals = draft.has_actual_column or any(r.executed for r in draft.funds)
     if kind == "project":
         return _project_self_eval(draft, common) if actuals else _project_targets(draft, common)
@@ -196,18 +197,35 @@ _HEADING_KIND = re.compile(
 )
 
 
-def _title_from_heading(common: dict[str, object], kind: str) -> None:
+_GENERIC_TITLE = re.compile(r"^(?:项目|部门|单位|专项|具体|绩效|目标|指标|一览|情况|明细|汇总|年度|表)*$")
+_GOAL_CAPTION = re.compile(r"(?:项目)?(?:绩效)?目标(?:表|情况)?$")
+_SECTION_LINE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.])")
+
+
+def _title_from_heading(common: dict[str, object], kind: str, above: list[str]) -> None:
     """The subject named in the heading line (XX局2023年度部门整体支出绩效自评表 → XX局),
-    with a note that the title was taken from the heading."""
+    with a note that the title was taken from the heading. A generic caption (项目具体目标表)
+    names nothing: then the nearest short line above that names a subject is used."""
     heading = common.get("heading")
     notes = common["notes"]
     assert isinstance(notes, list)
+    title, source = "", heading
     if isinstance(heading, str) and heading:
         title = _HEADING_KIND.sub("", clean_text(heading)).strip("：:，, ")
-        if title and title not in ("项目", "部门", "单位", "专项"):
-            common["title"] = title
-            notes[:] = [n for n in notes if n != "未找到项目或单位名称"]
-            common["title_note"] = f"表中没有{'项目' if kind == 'project' else '单位'}名称栏，名称取自标题“{heading}”"
+    if _GENERIC_TITLE.match(title):
+        title, source = "", None
+        for line in reversed(above):
+            if len(line) > 60 or _SECTION_LINE.match(line) or re.search(r"[。；;，,]", line):
+                continue
+            title = _HEADING_KIND.sub("", _GOAL_CAPTION.sub("", clean_text(line))).strip("：:，, ")
+            if not _GENERIC_TITLE.match(title):
+                source = line
+                break
+            title = ""
+    if title and not _GENERIC_TITLE.match(title):
+        common["title"] = title
+        notes[:] = [n for n in notes if n != "未找到项目或单位名称"]
+        common["title_note"] = f"表中没有{'项目' if kind == 'project' else '单位'}名称栏，名称取自标题“{source}”"
 
 
 def _common(heading: list[Item], draft: Draft, title_key: str, key_item: Item) -> dict[str, object]:

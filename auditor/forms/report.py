@@ -13,11 +13,14 @@ import re
 from auditor.forms.stream import Para
 from auditor.records import Report, ReportSection, StatedAmount, Value
 
-REPORT_TITLE = re.compile(r"(?:自评|评价|绩效)报告(?:[（(][^）)]*[）)])?\d*$|绩效评价结果的?说明$")
+REPORT_TITLE = re.compile(
+    r"(?:自评|评价|绩效)报告(?:[（(][^）)]*[）)])?\d*$|绩效评价结果的?说明$|(?:自评|评价)报告(?:和|及|与)[^。，,]{0,20}表$"
+)
 # What a report's heading says besides its subject: the kind of report, the kind of
 # spending, the year (stripped from the end in that order).
-_KIND_TAIL = re.compile(r"(?:绩效)?\s*(?:单位|部门)?\s*(?:自评|评价)*\s*(?:结果的?说明|报告(?:[（(][^）)]*[）)])?\d*)$")
+_KIND_TAIL = re.compile(r"(?:区域)?(?:绩效)?\s*(?:单位|部门)?\s*(?:自评|评价)*\s*(?:结果的?说明|报告(?:[（(][^）)]*[）)])?\d*|报告(?:和|及|与)[^。，,]{0,20}表)$")
 _SPENDING_TAIL = re.compile(r"(?:(?:部门|单位|机关)(?:整体)?(?:支出)?|整体支出|项目资金|项目支出|(?<=年度)项目|(?<=年)项目|支出)$")
+_YEAR_HEAD = re.compile(r"^[（(]?\s*(?:20\d{2}|20xx|20XX)\s*年度?\s*[）)]?")
 _YEAR_TAIL = re.compile(r"[（(]?\s*(?:20\d{2}|20xx|20XX)\s*年度?\s*[）)]?$")
 _BRACKETED = re.compile(r"报告[（(]([^）)]{4,})[）)]$")
 # "<unit><a kind of funds>": the subject is the unit (西藏自治区文物局中央转移支付).
@@ -60,7 +63,7 @@ def report_subject(title: str, before: str | None, paras: list[Para]) -> tuple[s
             and not before.startswith("附件"):
         heading = before + title
     subject = _YEAR_TAIL.sub("", _SPENDING_TAIL.sub("", _KIND_TAIL.sub("", heading).strip()).strip()).strip()
-    subject = subject.removesuffix("关于").strip(" ：:，,")
+    subject = _YEAR_HEAD.sub("", subject.removesuffix("关于")).strip(" ：:，,")
     unit = _UNIT_AND_FUNDS.match(subject)
     subject = unit.group(1) if unit else subject
     if subject in ("", "项目", "部门", "单位") or len(subject) < 3:
