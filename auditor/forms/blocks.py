@@ -216,6 +216,35 @@ def is_header_fragment(row: Row) -> bool:
     return bool(row.filled) and all(row.keys[i] in HEADER_FRAGMENTS for i in row.filled)
 
 
+# The sub-columns a two-row header splits 年度指标值 into (指标性质 | 指标值 | 度量单位).
+SUB_HEADER_WORDS = ("性质", "单位", "指标值", "目标值", "标准值", "完成值", "实际值", "分值", "得分", "方向", "类型")
+
+
+def is_sub_header(row: Row) -> bool:
+    """A header's second row: short header words only, such as 指标性质 | 指标值 | 度量单位."""
+    keys = [row.keys[i] for i in row.filled]
+    return bool(keys) and len(keys) >= 2 and all(len(k) <= 8 and any(w in k for w in SUB_HEADER_WORDS) for k in keys)
+
+
+def two_row_header(upper: Row, lower: Row) -> Row:
+    """One header from a header written over two rows: the lower row's own words, and the
+    upper row's words for the columns whose header spans both rows (left blank in the
+    lower row: 一级指标 … on the left, 实际完成值 | 分值 | 得分 | 偏差 on the right)."""
+    if [c.col for c in upper.cells] == [c.col for c in lower.cells]:  # one grid: words stack (年度 + 指标值)
+        texts = [u + w if w and u != w else (u or w) for u, w in zip(upper.texts, lower.texts)]
+        return Row(cells=lower.cells, texts=texts, keys=[key_of(t) for t in texts])
+    texts = list(lower.texts)
+    filled = lower.filled
+    lead = filled[0] if filled else len(texts)
+    trail = len(texts) - 1 - filled[-1] if filled else 0
+    up = [upper.texts[i] for i in upper.filled]
+    for k in range(min(lead, len(up))):
+        texts[k] = up[k]
+    for k in range(1, min(trail, len(up)) + 1):
+        texts[-k] = up[-k]
+    return Row(cells=lower.cells, texts=texts, keys=[key_of(t) for t in texts])
+
+
 def total_label_key(text: str) -> str:
     """A total's label without the weight it states: 总分（100分） → 总分."""
     return key_of(_WEIGHT_IN_LABEL.sub("", text))

@@ -49,6 +49,7 @@ class _State:
     indicator_cmap: blocks.ColumnMap | None = None
     last_indicator: Indicator | None = None
     just_opened: bool = False
+    header_row: Row | None = None  # the indicator header just read (its second row may follow)
 
 
 _YUAN_NOTE = re.compile(r"单位\s*[:：]\s*元|[（(]\s*(?:单位\s*[:：])?\s*元\s*[）)]")
@@ -92,7 +93,17 @@ def _read_row(row: Row, draft: Draft, state: _State) -> None:
 
 
 def _open_block(row: Row, draft: Draft, state: _State) -> bool:
+    second_row = state.just_opened and state.block == "indicators" and state.header_row is not None
+    if second_row and (blocks.is_indicator_header(row) or blocks.is_sub_header(row)):
+        assert state.header_row is not None
+        row = blocks.two_row_header(state.header_row, row)
+        state.header_row = None
+        state.cmap = state.indicator_cmap = blocks.column_map(row, blocks.INDICATOR_COLUMNS, extra=True)
+        draft.has_actual_column = draft.has_actual_column or state.cmap.has("actual")
+        state.just_opened = True
+        return True
     if blocks.is_indicator_header(row):
+        state.header_row = row
         cmap = blocks.column_map(row, blocks.INDICATOR_COLUMNS, extra=True)
         state.block, state.cmap, state.indicator_cmap, state.last_indicator = "indicators", cmap, cmap, None
         draft.has_actual_column = draft.has_actual_column or cmap.has("actual")
