@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from auditor.forms.stream import Row, key_of
+from auditor.values import parse_value
 from auditor.records import (
     Category,
     CategoryWeight,
@@ -82,6 +83,7 @@ class ColumnMap:
     """Which field each grid column holds, from a header row."""
 
     spans: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, field, header
+    width: int = 0  # grid columns of the header row
 
     def field_at(self, col: int) -> tuple[str, str] | None:
         for start, end, name, header in self.spans:
@@ -92,11 +94,12 @@ class ColumnMap:
     def has(self, name: str) -> bool:
         return any(s[2] == name for s in self.spans)
 
-    def fields_of(self, row: Row) -> dict[str, tuple[int, str]]:
-        """field → (cell index in row, header words) for the cells of a data row."""
+    def fields_of(self, row: Row, shift: int = 0) -> dict[str, tuple[int, str]]:
+        """field → (cell index in row, header words) for the cells of a data row (with
+        ``shift``, the row's cells sit that many columns further right)."""
         out: dict[str, tuple[int, str]] = {}
         for i, cell in enumerate(row.cells):
-            hit = self.field_at(cell.col)
+            hit = self.field_at(cell.col + shift)
             if hit and hit[0] not in out:
                 out[hit[0]] = (i, hit[1])
         return out
@@ -136,7 +139,8 @@ def column_map(row: Row, vocabulary: list[tuple[str, tuple[str, ...]]], extra: b
             name = "extra:" + row.keys[i]
         if name is not None:
             spans.append((cell.col, cell.col + cell.colspan, name, row.texts[i]))
-    return ColumnMap(spans)
+    width = max((c.col + c.colspan for c in row.cells), default=0)
+    return ColumnMap(spans, width)
 
 
 # A header cell is short; a longer cell holding header words is a printed note (a 原因
@@ -182,7 +186,7 @@ def is_goal_header(row: Row) -> bool:
     """A goal beside its completion: 预期目标 | 实际完成情况, 年度目标 | 完成情况 …"""
     keys = _header_keys(row)
     goal = any("预期目标" in k or (k.endswith("目标") and "指标" not in k) for k in keys)
-    done = any(("实际完成" in k or k.endswith(("完成情况", "完成值"))) and "指标" not in k for k in keys)
+    done = any(("实际完成" in k or "完成情况" in k or k.endswith("完成值")) and "指标" not in k for k in keys)
     return goal and done
 
 
@@ -354,8 +358,25 @@ def category_of(level1: str, level2: str) -> Category:
     return "其他"
 
 
+def short_row_shift(row: Row, cmap: ColumnMap) -> int:
+    """How far a row with fewer cells than its header (and no span information, as in a
+    text export) sits to the right: 0, or aligned with the header's last column when the
+    left alignment would put a value where the indicator's name belongs (the merged
+    category cells on the left were left out)."""
+    end = row.cells[-1].col + row.cells[-1].colspan if row.cells else 0
+    if end >= cmap.width or any(c.colspan != 1 for c in row.cells):
+        return 0
+    shift = cmap.width - end
+
+    def name_is_value(s: int) -> bool:
+        hit = cmap.fields_of(row, s).get("name")
+        return hit is not None and parse_value(row.texts[hit[0]]).kind == "number"
+
+    return shift if name_is_value(0) and not name_is_value(shift) else 0
+
+
 def read_indicator(row: Row, cmap: ColumnMap, previous: Indicator | None) -> Indicator:
-    cols = cmap.fields_of(row)
+    cols = cmap.fields_of(row, short_row_shift(row, cmap))
 
     def text(name: str) -> str:
         return row.texts[cols[name][0]] if name in cols else ""
