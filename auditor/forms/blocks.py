@@ -49,7 +49,7 @@ FUNDS_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
 ]
 SUMMARY_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("seq", ("序号",)),
-    ("name", ("支出方向", "项目名称", "子项")),
+    ("name", ("支出方向", "项目名称", "子项", "支出项目")),
     ("amount", ("金额",)),
     ("long_term_goal", ("实施期",)),
     ("annual_goal", ("年度",)),
@@ -213,7 +213,9 @@ def is_plan_header(row: Row) -> bool:
 
 
 def is_summary_header(row: Row) -> bool:
-    return _has_words(row, ("序号",), ("金额",), ("支出方向", "项目名称", "子项"))
+    """A list of sub-items with amounts: 序号 | 支出方向 | 金额 …, or 部门职能 | 年度目标任务 |
+    支出项目名称 | 预算金额 (a department's 年度履职目标)."""
+    return _has_words(row, ("金额",), ("支出方向", "项目名称", "子项", "支出项目"))
 
 
 def is_header_fragment(row: Row) -> bool:
@@ -281,6 +283,8 @@ def label_pairs(row: Row) -> list[tuple[str, Value]]:
     idx = [i for i, c in enumerate(row.cells) if not c.continuation]
     while idx and not row.texts[idx[0]]:
         idx.pop(0)
+    if len(idx) >= 3 and len(idx) % 2 and _is_number(row.texts[idx[-1]]) and not _is_number(row.texts[idx[1]]):
+        idx = idx[1:]  # "年度预算安排 | 资金总额 | 171.41": a block label before the pair
     inline = [(i, m) for i in idx if (m := _INLINE_PAIR.match(row.texts[i]))]
     if inline:
         return [(key_of(m.group(1)), _inline_value(row, i, m.group(2) or "")) for i, m in inline]
