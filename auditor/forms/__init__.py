@@ -48,7 +48,7 @@ def parse_forms(document: Document) -> list[Form]:
     forms: list[Form] = []
     for n, k in enumerate(keys):
         end = starts[n + 1] if n + 1 < len(keys) else len(items)
-        above = items[max(keys[n - 1] + 1 if n else 0, starts[n] - 6) : starts[n]]
+        above = items[max(keys[n - 1] + 1 if n else 0, starts[n] - 15) : starts[n]]
         forms.append(_build(items[starts[n] : k], items[k : end], above))
     forms += _attach_reports(items, starts, forms)
     if not forms and (untitled := _untitled_report(items)) is not None:
@@ -369,22 +369,37 @@ def _standalone(report: Report, before: str | None, paras: list[Para]) -> SelfEv
     )
 
 
-_REPORT_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+_REPORT_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|项目[一二三四五六七八九十]+[:：])")
 _REPORT_WORDS = re.compile(r"绩效|预算|资金")
+_SELF_EVALUATED = re.compile(r"绩效(?:自评|评价)")
+# Where an untitled report names its subject: "…文件要求，X开展了…绩效自评", "X项目为…".
+_SUBJECT_IN_TEXT = (
+    re.compile(r"(?:要求|精神|部署|安排)[，,]\s*(?P<s>[^，,。《》]{4,30}?)(?:认真|组织|及时)?(?:开展|对)"),
+    re.compile(r"^(?P<s>[^，,。《》]{4,40}?项目)(?:为|是|系)"),
+)
 
 
 def _untitled_report(items: list[Item]) -> SelfEvalReport | None:
-    """A report whose heading is missing: numbered sections (一、 二、 …) of text about
-    budgets and performance, and no table."""
+    """A report whose heading is missing: no table, text about budgets and performance in
+    numbered sections (一、 二、 …, 项目一：…) that says it is a performance evaluation.
+    Its subject is taken from the text where it names it."""
     paras = [i for i in items if isinstance(i, Para)]
     if any(isinstance(i, Row) for i in items) or len(paras) < 3:
         return None
-    sections = sum(1 for p in paras if len(p.text) <= 40 and _REPORT_SECTION.match(p.text))
+    sections = sum(1 for p in paras if _REPORT_SECTION.match(p.text))
     text = "".join(p.text for p in paras)
-    if sections < 2 or len(_REPORT_WORDS.findall(text)) < 3:
+    if sections < 2 or len(_REPORT_WORDS.findall(text)) < 3 or not _SELF_EVALUATED.search(text):
         return None
     title = Para(text="", raw="", location=paras[0].location)
-    return _standalone(read_report(title, paras, None), None, paras)
+    form = _standalone(read_report(title, paras, None), None, paras)
+    for p in paras[:8]:
+        m = next((m for pattern in _SUBJECT_IN_TEXT if (m := pattern.search(p.text))), None)
+        if m is not None:
+            form.title = m.group("s").strip()
+            form.title_note = f"报告没有标题，名称取自正文“{p.text[: m.end()]}…”"
+            form.notes = []
+            break
+    return form
 
 
 __all__ = ["Form", "FormBase", "parse_forms"]
