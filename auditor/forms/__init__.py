@@ -163,6 +163,7 @@ def _heading_start(items: list[Item], key: int, floor: int) -> int:
 
 def _build(heading: list[Item], body: list[Item], above: list[Item] = ()) -> Form:  # type: ignore[assignment]
     draft = read_body(body, [item_text(i) for i in heading])
+    draft.grade = find_grade(draft, body)
     first = body[0]
     title_key = _title_key(first) if isinstance(first, Row) else None
     if title_key is None:
@@ -254,6 +255,31 @@ def _common(heading: list[Item], draft: Draft, title_key: str, key_item: Item) -
     }
 
 
+_GRADE_WORD = r"(优秀|良好|优|良|中等|中|差|合格|不合格)"
+_GRADE_INLINE = re.compile(r"(?:评价|自评|绩效|综合)?等级\s*[:：为是]\s*" + _GRADE_WORD)
+_GRADE_ALONE = re.compile(r"^" + _GRADE_WORD + r"$")
+
+
+def find_grade(draft: Draft, body: list[Item]) -> Value | None:
+    """The grade the form states: a 评价等级 / 自评等级 field, a grade written inline
+    (评价等级：优) in a cell or a line, or a grade word alone after the total score."""
+    value = next((v for k, v in draft.fields.items() if k.endswith("等级") and v.text), None)
+    if value is not None:
+        return value
+    for item in body:
+        cells = [(item.text, item.location)] if isinstance(item, Para) else [
+            (t, Location.of(c.prov)) for t, c in zip(item.texts, item.cells)]
+        for text, location in cells:
+            m = _GRADE_INLINE.search(text)
+            if m:
+                return Value.read(m.group(1), location)
+        if isinstance(item, Row) and blocks.is_total_row(item):
+            alone = [i for i in item.filled if _GRADE_ALONE.match(item.texts[i])]
+            if alone:
+                return item.value(alone[0])
+    return None
+
+
 def _self_eval_parts(draft: Draft) -> dict[str, object]:
     return {
         "funds": draft.funds,
@@ -261,7 +287,9 @@ def _self_eval_parts(draft: Draft) -> dict[str, object]:
         "result": draft.result,
         "total_weight": draft.total_weight,
         "total_score": draft.total_score,
-        "grade": _field(draft, "等级", "评价等级", "自评等级"),
+        "grade": draft.grade,
+        "budget_weight": draft.budget_weight,
+        "indicators_weight": draft.indicators_weight,
     }
 
 
@@ -281,7 +309,6 @@ def _dept_self_eval(draft: Draft, common: dict[str, object]) -> DeptSelfEval:
     return DeptSelfEval(
         **common,  # type: ignore[arg-type]
         **_self_eval_parts(draft),  # type: ignore[arg-type]
-        budget_weight=draft.budget_weight,
         spending=_spending(draft),
         goal_blocks=draft.goal_blocks,
         deviation_text=_field_containing(draft, "偏差"),

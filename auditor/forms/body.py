@@ -39,6 +39,8 @@ class Draft:
     sub_items: list[SubItem] = field(default_factory=list)
     sub_items_total: Value | None = None
     has_actual_column: bool = False
+    grade: Value | None = None  # 评价等级, wherever the form states it
+    indicators_weight: Value | None = None  # 绩效指标（90分）
 
 
 @dataclass
@@ -104,6 +106,10 @@ def _open_block(row: Row, draft: Draft, state: _State) -> bool:
         return True
     if blocks.is_indicator_header(row):
         state.header_row = row
+        first = row.first_filled()
+        stated = blocks.stated_weight(row.texts[first]) if first is not None else None
+        if stated is not None and "一级" not in row.texts[first or 0]:
+            draft.indicators_weight = Value.read(f"{stated}", row.location())
         cmap = blocks.column_map(row, blocks.INDICATOR_COLUMNS, extra=True)
         state.block, state.cmap, state.indicator_cmap, state.last_indicator = "indicators", cmap, cmap, None
         draft.has_actual_column = draft.has_actual_column or cmap.has("actual")
