@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/setup.sh
 if [ "${1:-}" = "page" ]; then
-  exec .venv/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
+  exec .venv/bin/auditor page
 fi
 mkdir -p out
 for fmt in json md html; do

@@ -20,6 +20,7 @@ from auditor.ingest import walk
 from auditor.pipeline import Progress, extract, review
 from auditor.render.json import write_documents_json
 from auditor.settings import Settings
+from auditor.webapp.launch import add_page_parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_extract)
     _add_review_parser(sub)
     add_eval_parser(sub)
+    add_page_parser(sub)
     return parser
 
 
