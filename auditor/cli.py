@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from auditor.evaluation import add_eval_parser
 from auditor.findings import SEVERITY_ZH, ReviewResult
 from auditor.ingest import walk
+from auditor.logsetup import configure_logging
 from auditor.pipeline import Progress, extract, review
 from auditor.render.json import write_documents_json
 from auditor.settings import Settings
@@ -26,6 +27,7 @@ from auditor.webapp.launch import add_page_parser
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    configure_logging(getattr(args, "verbose", False))
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
@@ -38,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="auditor", description="绩效自评表审核：读取表格、核对数字与逻辑")
+    parser.add_argument("-v", "--verbose", action="store_true", help="显示详细日志（含大模型接口库的日志）")
     sub = parser.add_subparsers(title="commands")
     p = sub.add_parser("extract", help="读取文件中的表格，输出结构化记录（JSON）")
     p.add_argument("paths", nargs="+", help="PDF、Word(.docx)或文本导出文件，或包含它们的文件夹")
@@ -59,11 +62,14 @@ def _add_review_parser(sub: Any) -> None:
     p.add_argument("--format", choices=["json", "md", "html", "xlsx"], default="json", help="报告格式（默认json）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出（xlsx必须指定）")
     p.add_argument("--profile", choices=sorted(PROFILES), default=None, help="评分方案（默认 mof：财政部）")
-    p.add_argument("--strict", action="store_true", help="有文件无法读取或有“错误”级问题时以状态码1退出")
+    p.add_argument(
+        "--strict", action="store_true", help="有文件无法读取、有“错误”级问题或大模型检查未完成时以状态码1退出"
+    )
     p.add_argument("--no-llm", action="store_true", help="即使配置了大模型也不调用（只运行确定性规则）")
     p.add_argument("--money-tol", type=Decimal, help="金额容差（万元，默认0.01）")
     p.add_argument("--rate-tol", type=Decimal, help="执行率容差（百分点，默认0.5）")
     p.add_argument("--score-tol", type=Decimal, help="得分容差（默认0.01）")
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="显示详细日志")
     p.set_defaults(run=_review)
 
 
@@ -94,7 +100,11 @@ def _review(args: argparse.Namespace) -> int:
         if d.error:
             print(f"{d.file}: {d.error}", file=sys.stderr)
     print(_summary(result), file=sys.stderr)
-    failed = any(d.error for d in result.documents) or any(f.severity == "error" for f in result.findings)
+    failed = (
+        any(d.error for d in result.documents)
+        or any(f.severity == "error" for f in result.findings)
+        or result.llm.failed
+    )
     return 1 if args.strict and failed else 0
 
 

@@ -163,7 +163,10 @@ def profile_text(profile: str) -> str:
 
 
 def llm_text(llm: LLMStatus) -> str:
-    """One sentence on the language model: skipped (and why), or what it did. Never a key."""
+    """One sentence on the language model: skipped (and why), failed (and what to check),
+    or what it did. Never a key."""
+    if llm.failed:
+        return llm.note
     if not llm.enabled:
         return llm.note
     parts = [

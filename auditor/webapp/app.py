@@ -82,7 +82,8 @@ def main() -> None:
     if not batch.uploads:
         return
     review = cached_review(batch, settings)
-    st.sidebar.info(f"大模型：{llm_text(review.result.llm)}")
+    show_llm = st.sidebar.warning if review.result.llm.failed else st.sidebar.info
+    show_llm(f"大模型：{llm_text(review.result.llm)}")
     show_summary(review)
     show_downloads(review)
     show_findings(review)
