@@ -14,7 +14,7 @@ from auditor.errors import LLMError
 from auditor.findings import Finding, LLMStatus, ReviewResult
 from auditor.forms import Form
 from auditor.narrative.client import Backoff, EndpointDown, StructuredLLM
-from auditor.narrative.guard import Segment, locate, quote_holds
+from auditor.narrative.guard import Segment, locate, quote_holds, rejection
 from auditor.narrative.prompts import Message, Prompt, as_data, load_prompt
 from auditor.narrative.sources import form_segments, has_narrative, render
 from auditor.narrative.usage import Ledger
@@ -125,12 +125,14 @@ def _run(check: FormCheck, llm: StructuredLLM, version: str) -> Outcome:
 
 
 def verified(check: FormCheck, answer: Contradictions) -> Outcome:
-    """Findings for the contradictions whose every quote stands in the text sent."""
+    """Findings for the contradictions that pass the quote guard (guard.rejection)."""
     outcome = Outcome([])
     for item in answer.contradictions:
-        if all(quote_holds(q, check.sent) for q in item.quotes):
+        why = rejection(item.quotes, item.explanation, check.segments)
+        if why is None and all(quote_holds(q, check.sent) for q in item.quotes):
             outcome.findings.append(_finding(check, item))
         else:
+            log.info("dropped a contradiction of %s: %s", check.name, why or "引文不在原文中")
             outcome.dropped += 1
     return outcome
 
