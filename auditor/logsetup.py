@@ -26,8 +26,11 @@ def configure_logging(verbose: bool = False) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     else:
         handler.setFormatter(_OneLine())
+    handler.set_name("auditor-cli")
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for old in [h for h in root.handlers if h.get_name() == "auditor-cli"]:
+        root.removeHandler(old)  # main() called again in the same process
+    root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     for name in LIBRARIES:
         logging.getLogger(name).setLevel(logging.NOTSET if verbose else logging.CRITICAL + 1)

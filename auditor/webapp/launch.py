@@ -14,6 +14,8 @@ import sys
 from importlib import resources
 from typing import Any
 
+from auditor.cli_zh import port_number
+
 LOCAL = "localhost"
 LAN = "0.0.0.0"
 MAX_UPLOAD_MB = 50  # as auditor/webapp/uploads.py and .streamlit/config.toml
@@ -48,7 +50,7 @@ def add_page_parser(sub: Any) -> None:
         help="启动网页界面（默认只允许本机访问：http://localhost:8501）",
         description="启动网页界面。默认只在本机监听；--lan 让局域网内其他电脑也能访问。",
     )
-    p.add_argument("--port", type=int, default=8501, help="端口（默认8501）")
+    p.add_argument("--port", type=port_number, default=8501, help="端口（默认8501）")
     p.add_argument(
         "--lan",
         action="store_true",
