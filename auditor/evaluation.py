@@ -1,4 +1,4 @@
-"""Score the auditor against a labelled set (shared/spec/findings.md, "Labelled sets").
+"""Score the auditor against a labelled set (docs/rules.md, "Labelled sets").
 
 A labelled set is a folder of documents plus ``labels.jsonl``: one expected finding per
 line, ``{"file": "NAME.docx", "form": "title", "rule": "code"}`` (extra keys such as

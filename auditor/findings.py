@@ -75,7 +75,7 @@ class ReviewResult(BaseModel):
     llm: LLMStatus = Field(default_factory=LLMStatus)
 
     def contract(self) -> dict[str, Any]:
-        """The JSON object of the output contract (shared/spec/findings.md)."""
+        """The JSON object of the output contract (docs/rules.md)."""
         return {
             "documents": [d.contract() for d in self.documents],
             "findings": [f.contract() for f in self.findings],
