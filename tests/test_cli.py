@@ -191,3 +191,15 @@ def test_a_terminal_gets_a_readable_summary_and_a_pipe_gets_json(
     assert out.startswith("■ 003_6b24eafbc02acca8.txt：6 张表，问题 错误")
     assert "[错误]" in out and "位置：" in out and "共 1 个文件" in out
     assert "{" not in out.splitlines()[0]
+
+
+def test_the_page_listens_on_this_computer_unless_asked() -> None:
+    from auditor.webapp.launch import app_path, streamlit_command
+
+    local = streamlit_command(8501)
+    assert local[local.index("--server.address") + 1] == "localhost"
+    assert local[local.index("--client.toolbarMode") + 1] == "viewer"
+    assert Path(app_path()).is_file() and local[4] == app_path()
+    lan = streamlit_command(8502, lan=True)
+    assert lan[lan.index("--server.address") + 1] == "0.0.0.0"
+    assert lan[lan.index("--server.port") + 1] == "8502"

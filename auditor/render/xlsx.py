@@ -16,9 +16,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from auditor.findings import Finding, ReviewResult
+from auditor.findings import SEVERITY_ORDER, Finding, ReviewResult
 from auditor.records import Value
-from auditor.findings import SEVERITY_ORDER
 from auditor.render.view import SOURCE_ZH, FormSummary, form_summaries, rule_titles, severity_zh
 
 _SEVERITY_STYLE: dict[str, tuple[str, str]] = {  # fill, font colour

@@ -40,30 +40,40 @@ from auditor.webapp.settings_view import (
     defaults,
     fingerprint,
     llm_endpoint_text,
-    profile_label,
+    profile_short,
 )
 from auditor.webapp.summary import RECOMPUTED, document_headline, document_table
 from auditor.webapp.uploads import Batch, expand_uploads
 
 PAGE_TITLE = "绩效自评表审核"
 PICK = "evidence_pick"  # session key: index of the finding whose evidence is shown
+# Widths in px, so that every column shows in the main area at 1280 px (sidebar 300 px).
+LAYOUT_CSS = """<style>
+[data-testid="stMainBlockContainer"], .block-container {
+  padding-left: 2rem; padding-right: 2rem; padding-top: 2.5rem; max-width: 100%;
+}
+</style>"""
 SUMMARY_COLUMNS = {
+    "表格": st.column_config.Column(width=200),
     "类型": st.column_config.Column(width=90),
     **{name: st.column_config.Column(width=40) for name in SEVERITY_ZH.values()},
     **{name: st.column_config.Column(width=80) for name in ("全年预算数", "全年执行数")},
     **{name: st.column_config.Column(width=60) for name in ("执行率", "总分")},
-    **{f"{name}·{RECOMPUTED}": st.column_config.Column(width=110) for name in ("执行率", "总分")},
+    **{f"{name}·{RECOMPUTED}": st.column_config.Column(width=100) for name in ("执行率", "总分")},
 }
 FINDING_COLUMNS = {
-    "严重程度": st.column_config.TextColumn(width="small"),
-    "说明": st.column_config.TextColumn(width="large"),
-    "期望": st.column_config.TextColumn(width="small"),
-    "实际": st.column_config.TextColumn(width="small"),
+    "严重程度": st.column_config.TextColumn(width=64),
+    "表格": st.column_config.TextColumn(width=150),
+    "说明": st.column_config.TextColumn(width=340),
+    "期望": st.column_config.TextColumn(width=70),
+    "实际": st.column_config.TextColumn(width=70),
+    "位置": st.column_config.TextColumn(width=170),
 }
 
 
 def main() -> None:
     st.set_page_config(page_title=PAGE_TITLE, page_icon="📋", layout="wide")
+    st.markdown(LAYOUT_CSS, unsafe_allow_html=True)
     st.title(PAGE_TITLE)
     settings = sidebar_settings()
     files = st.file_uploader(
@@ -97,8 +107,12 @@ def sidebar_settings() -> Settings:
         st.header("审核设置")
         profiles = list(PROFILES)
         profile = st.selectbox(
-            "评分方案", profiles, index=profiles.index(start.profile), format_func=profile_label
+            "评分方案",
+            profiles,
+            index=profiles.index(start.profile),
+            format_func=lambda name: profile_short(name)[0],
         )
+        st.caption(profile_short(profile)[1])
         st.subheader("容差")
         money_abs = st.number_input(
             "金额绝对容差（万元）", min_value=0.0, value=start.money_abs, step=0.01, format="%.2f"
