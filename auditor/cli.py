@@ -194,17 +194,32 @@ def write_output(write: Callable[[TextIO], None] | bytes, output: str | None) ->
 
 
 def progress_printer() -> Progress | None:
-    """A one-line progress bar on stderr when it is a terminal."""
+    """A progress bar on stderr when it is a terminal (rich: file name, count, time left;
+    it measures CJK names by their display width, so the line never wraps)."""
     if not sys.stderr.isatty():
         return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    bar = Bar(
+        TextColumn("读取"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task: list[Any] = []
 
     def show(done: int, total: int, name: str) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {Path(name).name[:40]:<40}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        if not task:
+            bar.start()
+            task.append(bar.add_task("", total=total))
+        bar.update(task[0], completed=done, description=Path(name).name)
+        if done >= total:
+            bar.stop()
 
     return show
 

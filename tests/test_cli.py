@@ -203,3 +203,18 @@ def test_the_page_listens_on_this_computer_unless_asked() -> None:
     lan = streamlit_command(8502, lan=True)
     assert lan[lan.index("--server.address") + 1] == "0.0.0.0"
     assert lan[lan.index("--server.port") + 1] == "8502"
+
+
+def test_the_progress_bar_is_only_for_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditor.cli import progress_printer
+
+    assert progress_printer() is None  # captured stderr is no terminal
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    show = progress_printer()
+    assert show is not None
+    for n, name in enumerate(["甲.pdf", "乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙.docx"], 1):
+        show(n, 2, f"/x/{name}")
+    err = capsys.readouterr().err
+    assert "2/2" in err and "读取" in err
