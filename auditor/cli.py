@@ -158,7 +158,11 @@ def _report_writer(result: ReviewResult, fmt: str) -> Callable[[TextIO], None] |
         from auditor.render.text import render_text
 
         text = render_text(result)
-        return lambda out: out.write(text)
+
+        def write_text(out: TextIO) -> None:
+            out.write(text)
+
+        return write_text
     render = FORMATS[fmt].render
     report = render(result)
     if isinstance(report, bytes):

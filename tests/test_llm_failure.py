@@ -121,7 +121,7 @@ def test_an_endpoint_that_refuses_the_key_or_model_stops_after_a_few_requests(
 
 def test_a_healthy_endpoint_is_not_failed(fake: FakeLLM, tmp_path: Path) -> None:
     fake.default = Reply(Answer({"contradictions": []}))
-    result = review(walk([SAMPLE]), settings_for(fake.url, tmp_path))
+    result = review(walk([str(SAMPLE)]), settings_for(fake.url, tmp_path))
     assert not result.llm.failed and result.llm.failure is None
     assert result.llm.requests == len(fake.requests) > 0
 
