@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import sysconfig
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,3 +102,34 @@ def test_the_installed_auditor_runs_the_narrative_check(
     assert "contradiction.v1" in llm["prompt_version"]
     found = [f for f in result["findings"] if f["rule"] == "narrative.contradiction"]
     assert found and found[0]["evidence"] == QUOTES
+
+
+def test_the_installed_auditor_page_serves_the_page(installed: Path, tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    env = {**os.environ, "HOME": str(tmp_path)}
+    server = subprocess.Popen(
+        [str(installed / "bin" / "auditor"), "page", "--port", str(port)],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+            try:
+                with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                assert time.monotonic() < deadline, "the page did not start within 60 s"
+                time.sleep(0.3)
+        with urllib.request.urlopen(f"http://localhost:{port}/", timeout=5) as reply:
+            assert reply.status == 200
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -9,6 +9,7 @@ or Deploy button.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from importlib import resources
@@ -62,8 +63,11 @@ def add_page_parser(sub: Any) -> None:
 
 def run_page(args: argparse.Namespace) -> int:
     host = "本机所有网络接口（局域网可访问）" if args.lan else f"http://localhost:{args.port}"
-    print(f"正在启动网页界面：{host}；按 Ctrl+C 停止", file=sys.stderr)
+    print(f"正在启动网页界面：{host}；按 Ctrl+C 停止", file=sys.stderr, flush=True)
+    command = streamlit_command(args.port, args.lan)
+    if os.name == "posix":  # become streamlit: a signal to this process reaches the server
+        os.execv(command[0], command)
     try:
-        return subprocess.call(streamlit_command(args.port, args.lan))
+        return subprocess.call(command)
     except KeyboardInterrupt:
         return 0
