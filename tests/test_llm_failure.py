@@ -8,6 +8,7 @@ import json
 import os
 import resource
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ import pytest
 from fake_llm import Answer, FakeLLM, Reply
 
 from auditor.ingest import walk
-from auditor.narrative.client import Breaker
+from auditor.narrative.client import Breaker, connect_failure
 from auditor.pipeline import review
 from auditor.render.view import llm_text
 from auditor.settings import Settings
@@ -137,3 +138,33 @@ def test_one_refusal_between_answers_does_not_open_the_breaker() -> None:
     breaker.failed("y")
     breaker.failed("y")
     assert breaker.reason == "y"
+
+
+class ConnectError(Exception):
+    """Named as httpx names the error of a connection that could not be made."""
+
+
+class ReadError(Exception):
+    """Named as httpx names a connection lost after it was made."""
+
+
+def _wrapped(cause: BaseException) -> Exception:
+    try:
+        raise RuntimeError("Connection error.") from cause
+    except RuntimeError as exc:
+        return exc
+
+
+@pytest.mark.parametrize(
+    ("cause", "why"),
+    [
+        (ConnectError("[Errno 111] Connection refused"), "连接被拒绝"),
+        (ConnectError("[Errno -2] Name or service not known"), "找不到该主机名"),
+        (ConnectError("[Errno -3] Temporary failure in name resolution"), "找不到该主机名"),
+        (ssl.SSLCertVerificationError("certificate verify failed"), "TLS 握手失败"),
+        (ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number"), "TLS 握手失败"),
+        (ReadError("connection reset by peer"), None),  # made, then lost: worth a retry
+    ],
+)
+def test_connection_failures_are_told_apart(cause: BaseException, why: str | None) -> None:
+    assert connect_failure(_wrapped(cause)) == why
