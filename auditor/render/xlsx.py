@@ -204,3 +204,9 @@ def _header(ws: Worksheet, columns: list[tuple[str, int]]) -> None:
 def _finish(ws: Worksheet, columns: int, rows: int) -> None:
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{rows + 1}"
+    # Printed: landscape, every column on one page width, the header row on every page.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
