@@ -99,3 +99,17 @@ def test_rejection_reasons_are_chinese_and_specific() -> None:
     assert rejection(["执行率 100%", "资金已全部支出"], "执行率仅95%", segments) == "说明中的数字不在引文中"
     assert rejection(["—", "资金已全部支出"], "", segments) == "引文过短或只有标点、数字"
     assert rejection(["执行率 99%", "资金已全部支出"], "", segments) == "引文不在原文中"
+
+
+def test_two_places_may_be_read_from_any_segment_a_quote_stands_in() -> None:
+    segments = [
+        Segment("资金·年度资金总额", "执行率 100%；得分 10"),
+        Segment("资金·当年财政拨款", "执行率 100%"),
+        Segment("自评报告", "资金已全部支出，无问题"),
+    ]
+    # the rate stands in two rows: quoting it twice is still one statement, not two places
+    assert rejection(["执行率 100%", "执行率 100%"], "", segments) == "矛盾须引用原文中两处不同的位置"
+    assert rejection(["执行率 100%；得分 10", "执行率 100%"], "执行率100%得分10", segments) is None
+    only_first = [Segment("资金", "执行率 100%；得分 10"), Segment("其他", "无关")]
+    assert rejection(["执行率 100%", "得分 10 分"], "", only_first) == "引文不在原文中"
+    assert rejection(["执行率 100%", "执行率 100%；得分"], "", only_first) == "矛盾须引用原文中两处不同的位置"

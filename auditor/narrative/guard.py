@@ -90,9 +90,16 @@ def substantive(quote: str) -> bool:
     return len(real) >= MIN_QUOTE_CHARS and len(words) >= MIN_QUOTE_WORDS
 
 
-def segment_of(quote: str, segments: list[Segment]) -> int | None:
-    """The index of the first segment the quote stands in, verbatim."""
-    return next((i for i, seg in enumerate(segments) if quote_holds(quote, seg.text)), None)
+def segments_of(quote: str, segments: list[Segment]) -> set[int]:
+    """The indices of the segments the quote stands in, verbatim."""
+    return {i for i, seg in enumerate(segments) if quote_holds(quote, seg.text)}
+
+
+def _two_places(places: list[set[int]]) -> bool:
+    """Two of the quotes can be read from two different segments."""
+    return any(
+        a != b for i, first in enumerate(places) for second in places[i + 1 :] for a in first for b in second
+    )
 
 
 def rejection(quotes: list[str], explanation: str, segments: list[Segment]) -> str | None:
@@ -100,10 +107,10 @@ def rejection(quotes: list[str], explanation: str, segments: list[Segment]) -> s
     None when it passes the guard."""
     if any(not substantive(q) for q in quotes):
         return "引文过短或只有标点、数字"
-    places = [segment_of(q, segments) for q in quotes]
-    if any(p is None for p in places):
+    places = [segments_of(q, segments) for q in quotes]
+    if any(not p for p in places):
         return "引文不在原文中"
-    if len(set(places)) < 2:
+    if len({clean_text(q) for q in quotes}) < 2 or not _two_places(places):
         return "矛盾须引用原文中两处不同的位置"
     quoted = {n for q in quotes for n in numbers(clean_text(q))}
     if any(n not in quoted for n in numbers(explanation)):
