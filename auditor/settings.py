@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Tolerances(BaseModel):
-    """How close two numbers must be to count as equal (shared/spec/findings.md)."""
+    """How close two numbers must be to count as equal (docs/rules.md)."""
 
     money_abs: Decimal = Decimal("0.01")  # 万元
     money_rel: Decimal = Decimal("0.001")  # 0.1 %

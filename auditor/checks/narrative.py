@@ -75,7 +75,7 @@ def result_copies_goal(form: Form, ctx: Context) -> Iterator[Hit]:
     if ratio >= Decimal("0.9"):
         pct = fmt((ratio * 100).quantize(Decimal("0.1")))
         yield Hit(
-            f"实际完成情况与预期目标 {pct}% 相同（最长公共子序列 ÷ 完成情况字数），未写出实际完成了什么",
+            f"实际完成情况的文字有 {pct}% 按原顺序照搬自预期目标，未写出实际完成了什么",
             "< 90%", f"{pct}%", form.result.location, (form.result.text,),
         )
 
