@@ -174,7 +174,8 @@ def _build(heading: list[Item], body: list[Item], above: list[Item] = ()) -> For
     kind = title_kind(title_key) if title_key else _kind_from_heading(common["heading"], draft)  # type: ignore[arg-type]
     if not common["title"]:
         _title_from_heading(common, kind, [item_text(i) for i in above if isinstance(i, Para)])
-    actuals = draft.has_actual_column or any(r.executed for r in draft.funds)
+    actuals = draft.has_actual_column or any(r.executed for r in draft.funds) or any(
+        i.score is not None and not i.score.is_blank for i in draft.indicators)
     if kind == "project":
         return _project_self_eval(draft, common) if actuals else _project_targets(draft, common)
     return _dept_self_eval(draft, common) if actuals else _dept_targets(draft, common)
@@ -189,7 +190,9 @@ def _kind_from_heading(heading: str | None, draft: Draft) -> str:
     if "项目" in text or "专项" in text or "资金" in text:
         return "project"
     labels = " ".join(r.label for r in draft.funds) + " ".join(draft.fields)
-    return "dept" if "基本支出" in labels else "project"
+    categories = "".join(i.level1 for i in draft.indicators)
+    whole_unit = "投入" in categories and "过程" in categories and "项目" not in categories  # 部门整体 scoring
+    return "dept" if "基本支出" in labels or whole_unit else "project"
 
 
 _HEADING_KIND = re.compile(

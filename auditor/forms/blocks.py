@@ -39,11 +39,11 @@ INDICATOR_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("note", ("备注",)),
 ]
 FUNDS_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
-    ("initial_budget", ("年初预算",)),
+    ("initial_budget", ("年初预算", "年初")),
     ("score", ("得分",)),
-    ("rate", ("执行率",)),
+    ("rate", ("执行率", "实现率")),
     ("budget", ("全年预算", "调整后预算", "调整预算", "预算数")),
-    ("executed", ("全年执行", "执行数", "实际支出", "支出数", "决算数")),
+    ("executed", ("全年执行", "执行数", "实际支出", "支出数", "决算数", "拨付金额")),
     ("weight", ("分值", "权重")),
     ("note", ("原因", "说明")),
 ]
@@ -118,6 +118,11 @@ def _matches(word: str, key: str) -> bool:
     return key == word[1:] if word.startswith("=") else word in key
 
 
+# A column that describes a value (指标值类型, 指标性质, 计量单位, 评分标准, 指标解释) never holds it.
+_VALUE_FIELDS = {"target", "actual", "weight", "score", "budget", "executed", "initial_budget", "rate"}
+_DESCRIPTOR_ENDINGS = ("类型", "性质", "单位", "说明", "标准", "解释", "依据", "方法")
+
+
 def column_map(row: Row, vocabulary: list[tuple[str, tuple[str, ...]]], extra: bool = False) -> ColumnMap:
     """Columns named by a header row. Each field takes the cell its most specific word
     names (a field's words are listed most specific first: 调整后预算 before 预算数, so a
@@ -127,7 +132,8 @@ def column_map(row: Row, vocabulary: list[tuple[str, tuple[str, ...]]], extra: b
     claimed: dict[int, str] = {}
     for name, words in vocabulary:
         for word in words:
-            hit = next((i for i, k in enumerate(row.keys) if k and i not in claimed and _matches(word, k)), None)
+            hit = next((i for i, k in enumerate(row.keys) if k and i not in claimed and _matches(word, k)
+                        and not (name in _VALUE_FIELDS and k.endswith(_DESCRIPTOR_ENDINGS))), None)
             if hit is not None:
                 claimed[hit] = name
                 break
@@ -254,6 +260,13 @@ def two_row_header(upper: Row, lower: Row) -> Row:
 def total_label_key(text: str) -> str:
     """A total's label without the weight it states: 总分（100分） → 总分."""
     return key_of(_WEIGHT_IN_LABEL.sub("", text))
+
+
+def is_sum_row(row: Row) -> bool:
+    """A 合计 / 总计 row: the total score only once an indicator table was read (before
+    it, a sum of amounts)."""
+    first = row.first_filled()
+    return first is not None and total_label_key(row.texts[first]) in ("合计", "总计")
 
 
 def is_total_row(row: Row) -> bool:

@@ -83,7 +83,7 @@ def _read_row(row: Row, draft: Draft, state: _State) -> None:
     if state.block and _read_in_block(row, draft, state):
         return
     state.block = None
-    if blocks.is_total_row(row):
+    if blocks.is_total_row(row) and (state.indicator_cmap is not None or not blocks.is_sum_row(row)):
         draft.total_weight, draft.total_score = blocks.read_totals(row, state.indicator_cmap)
         return
     label = blocks.goal_block_label(row)
