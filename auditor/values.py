@@ -266,6 +266,11 @@ def _direction(text: str) -> Direction | None:
 # --- the parser ---------------------------------------------------------------------
 
 
+def canonical_signs(text: str) -> str:
+    """Comparison signs in ASCII: ≥ ≧ ⩾ → >=, ≤ ≦ → <=, ＝ ﹦ ═ → = (full-width signs fold too)."""
+    return clean_text(text).translate(_SYMBOLS)
+
+
 def _normalise(text: str) -> tuple[str, tuple[str, ...]]:
     """Map comparison signs to ASCII and collapse doubled percent signs."""
     s = text.translate(_SYMBOLS)

@@ -166,6 +166,11 @@ CASES = [
     fires("funds.adjustment_unexplained", "seed-like template note (应单独说明理由) is no reason",
           P(total={"initial": "90"}, result="年中发生预算调整的，应单独说明理由。全年按计划完成各项培训任务。"),
           numbers=["90", "100"]),
+    fires("funds.score_mismatch", "宁夏: budget execution scored as an indicator line (预算执行率 10, scored 9 at 100%)",
+          P(lines=(*DEFAULT_LINES[:5], line("预算执行率", "100%", "100%", "10", "9", "无", "项目管理", "投入管理"))),
+          numbers=["9", "10"], expected="10", actual="9"),
+    quiet("funds.score_mismatch", "宁夏: the indicator line 预算执行率 scored 10 at 100%",
+          P(lines=(*DEFAULT_LINES[:5], line("预算执行率", "100%", "100%", "10", "10", "无", "项目管理", "投入管理")))),
     # --- funds.low_execution_unexplained ---------------------------------------------
     fires("funds.low_execution_unexplained", "80% execution with 无偏差 everywhere fires",
           P(total={"executed": "80", "rate": "80%", "score": "8"}),

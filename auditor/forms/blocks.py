@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from auditor.forms.stream import Row, key_of
-from auditor.values import parse_value
+from auditor.values import canonical_signs, parse_value
 from auditor.records import (
     Category,
     CategoryWeight,
@@ -427,7 +427,7 @@ def _completed_values(
         if not name.startswith("extra:"):
             continue
         if "性质" in name:
-            op = _NATURE_OPS.get(row.texts[i], "")
+            op = _NATURE_OPS.get(canonical_signs(row.texts[i]), "")
         elif "单位" in name:
             unit = row.texts[i]
     if not op and not unit:
