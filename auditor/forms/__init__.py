@@ -49,7 +49,8 @@ def parse_forms(document: Document) -> list[Form]:
     for n, k in enumerate(keys):
         end = starts[n + 1] if n + 1 < len(keys) else len(items)
         above = items[max(keys[n - 1] + 1 if n else 0, starts[n] - 15) : starts[n]]
-        forms.append(_build(items[starts[n] : k], items[k : end], above))
+        body = _body_start(items, starts[n], k)
+        forms.append(_build(items[starts[n] : body], items[body:end], above))
     forms += _attach_reports(items, starts, forms)
     if not forms and (untitled := _untitled_report(items)) is not None:
         forms.append(untitled)
@@ -145,11 +146,31 @@ def _key_rows(items: list[Item]) -> list[int]:
     return keys
 
 
+def _body_start(items: list[Item], start: int, key: int) -> int:
+    """Label rows between the title lines and a block header that starts a form (no
+    项目名称 row) belong to the form's body."""
+    body = key
+    if not isinstance(items[key], Row) or _title_key(items[key]) is not None:  # type: ignore[arg-type]
+        return key
+    for i in range(key - 1, start - 1, -1):
+        item = items[i]
+        if isinstance(item, Row) and len(item.filled) >= 2 and "表" not in item_text(item):
+            body = i
+        elif item_text(item):
+            break
+    return body
+
+
 def _heading_start(items: list[Item], key: int, floor: int) -> int:
+    """Where the form's title lines start above its key row. A form recognised by a block
+    header (no 项目名称 row) may have label rows (主管部门 | X) between title and header."""
     start = key
+    by_content = isinstance(items[key], Row) and _title_key(items[key]) is None  # type: ignore[arg-type]
     for i in range(key - 1, max(floor, key - 7) - 1, -1):
         text = item_text(items[i])
         if not text or _FILL_LINE.match(text) or _YEAR_LINE.match(text):
+            continue
+        if by_content and isinstance(items[i], Row) and len(items[i].filled) >= 2 and "表" not in text:  # type: ignore[union-attr]
             continue
         if _ATTACHMENT_LINE.match(text):
             return i

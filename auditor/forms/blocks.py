@@ -274,7 +274,8 @@ def is_total_row(row: Row) -> bool:
     first = row.first_filled()
     if first is None or total_label_key(row.texts[first]) not in TOTAL_LABELS:
         return False
-    return any(_is_number(row.texts[i].rstrip("分")) for i in row.filled[1:])
+    stated = stated_weight(row.texts[first]) is not None  # 总分（100分） with its score left blank
+    return stated or any(_is_number(row.texts[i].rstrip("分")) for i in row.filled[1:])
 
 
 def goal_block_label(row: Row) -> str | None:
@@ -474,6 +475,9 @@ def read_totals(row: Row, cmap: ColumnMap | None) -> tuple[Value | None, Value |
     after = [i for i in range(label + 1, len(row.cells)) if not row.cells[i].continuation]
     stated = stated_weight(row.texts[label])
     in_label = Value.read(f"{stated}", Location.of(row.cells[label].prov)) if stated is not None else None
+    filled_after = [i for i in after if row.texts[i]]
+    if in_label is not None and len(filled_after) <= 1:  # 总分（100分） | 95: the label holds the weight
+        return in_label, (row.value(filled_after[0]) if filled_after else None)
     if cmap is not None and cmap.has("weight") and len(after) >= 2:
         cols = cmap.fields_of(row)
         if "weight" in cols and "score" in cols:  # the cells under 分值 and 得分 (a 合计 row may skip columns)
