@@ -61,7 +61,7 @@ LAYOUTS: list[tuple[str, str, Check]] = [
      lambda f: f[0].title == "阿拉善左旗乌力吉苏木人民政府" and "正文" in (f[0].title_note or "")),
     # --- §2 headers and columns ---------------------------------------------------------
     ("r03_yunnan_proj", "two-row header: 指标性质/指标值/度量单位 below, 实际完成值/分值/得分 only above",
-     lambda f: [(text(i.actual), text(i.weight), text(i.score)) for i in f[0].indicators][0] == ("72890", "10.00", "9.00")),
+     lambda f: (text(f[0].indicators[0].actual), text(f[0].indicators[0].weight), text(f[0].indicators[0].score)) == ("72890", "10.00", "9.00")),
     ("r03_yunnan_proj", "operator in its own column, written ﹦ (U+FE66)",
      lambda f: f[0].indicators[0].target.quantity.op == "="),
     ("r40_sichuan_proj", "Sichuan: a group label 年度预算数(万元) does not take the budget column",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from auditor.checks import Context, Hit, rule
-from auditor.checks.measure import AMOUNT_WAN, fmt, money, total_row
+from auditor.checks.measure import fmt, money, total_row
 from auditor.forms import Form
 from auditor.forms.stream import key_of
 from auditor.records import (

@@ -21,9 +21,17 @@ from auditor.checks.measure import (
     total_row,
 )
 from auditor.checks.text import form_texts, is_substantive, strip_instructions
-from auditor.forms.stream import key_of
 from auditor.forms import Form
-from auditor.records import FormBase, FundsRow, Indicator, SelfEvalBase, Value
+from auditor.forms.stream import key_of
+from auditor.records import (
+    DeptSelfEval,
+    FormBase,
+    FundsRow,
+    Indicator,
+    ProjectSelfEval,
+    SelfEvalBase,
+    Value,
+)
 
 _COLUMNS = {"initial_budget": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
 _ADJUSTMENT_WORDS = re.compile(
@@ -149,7 +157,7 @@ def subrow_scored(form: Form, ctx: Context) -> Iterator[Hit]:
             )
 
 
-def adjustment_texts(form: SelfEvalBase, ctx: Context) -> list[str]:
+def adjustment_texts(form: ProjectSelfEval | DeptSelfEval, ctx: Context) -> list[str]:
     """Where a reason for a budget adjustment may stand: the form's own texts and funds
     notes, and the text of a report in the document that names the form; the template's
     printed instructions left out."""
@@ -172,7 +180,7 @@ def _explains(texts: list[str], difference: Decimal, ctx: Context) -> bool:
 @rule("funds.adjustment_unexplained", "warning", "预算调整未说明原因")
 def adjustment_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
     row = total_row(form)
-    if row is None or not isinstance(form, SelfEvalBase):
+    if row is None or not isinstance(form, ProjectSelfEval | DeptSelfEval):
         return
     initial, budget = money(row.initial_budget), money(row.budget)
     if initial is None or budget is None or ctx.tol.money_equal(initial, budget):

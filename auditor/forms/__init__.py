@@ -18,12 +18,12 @@ from auditor.forms.report import attachment_of, is_report_title, read_report, re
 from auditor.forms.stream import Item, Para, Row, item_text, items_of, key_of
 from auditor.records import (
     DeptSelfEval,
-    Report,
     DeptTargets,
     FormBase,
     Location,
     ProjectSelfEval,
     ProjectTargets,
+    Report,
     SelfEvalBase,
     SelfEvalReport,
     Value,
@@ -192,7 +192,7 @@ def _build(heading: list[Item], body: list[Item], above: list[Item] = ()) -> For
         if title is not None:
             draft.fields.setdefault(title_key, title)
     common = _common(heading, draft, title_key, first)
-    kind = title_kind(title_key) if title_key else _kind_from_heading(common["heading"], draft)  # type: ignore[arg-type]
+    kind = (title_kind(title_key) if title_key else None) or _kind_from_heading(common["heading"], draft)  # type: ignore[arg-type]
     if not common["title"]:
         _title_from_heading(common, kind, [item_text(i) for i in above if isinstance(i, Para)])
     actuals = draft.has_actual_column or any(r.executed for r in draft.funds) or any(

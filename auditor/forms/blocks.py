@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from auditor.forms.stream import Row, key_of
-from auditor.values import canonical_signs, parse_value
 from auditor.records import (
     Category,
     CategoryWeight,
@@ -24,6 +23,7 @@ from auditor.records import (
     SubItem,
     Value,
 )
+from auditor.values import canonical_signs, parse_value
 
 # Header words → field. Checked in order; the first keyword contained in a header wins
 # ("=年度" must be the whole header: a two-row header splits 年度 | 指标值).
@@ -140,11 +140,11 @@ def column_map(row: Row, vocabulary: list[tuple[str, tuple[str, ...]]], extra: b
     first_known = min(claimed, default=len(row.cells))
     spans: list[tuple[int, int, str, str]] = []
     for i, cell in enumerate(row.cells):
-        name = claimed.get(i)
-        if name is None and extra and i > first_known and row.keys[i]:
-            name = "extra:" + row.keys[i]
-        if name is not None:
-            spans.append((cell.col, cell.col + cell.colspan, name, row.texts[i]))
+        named = claimed.get(i)
+        if named is None and extra and i > first_known and row.keys[i]:
+            named = "extra:" + row.keys[i]
+        if named is not None:
+            spans.append((cell.col, cell.col + cell.colspan, named, row.texts[i]))
     width = max((c.col + c.colspan for c in row.cells), default=0)
     return ColumnMap(spans, width)
 
