@@ -116,6 +116,7 @@ RULES: list[tuple[str, str, bool, str]] = [
     ("r27_shanghai_proj", "funds.low_execution_unexplained", True, "86.18% with empty deviation cells"),
     ("r27_shanghai_proj", "funds.breakdown_mismatch", False, "— spanning 分值/执行率/得分 on the sub-rows; 元 amounts add up"),
     ("r74_zhejiang_target", "indicator.malformed_value", False, "values stay out of the name column"),
+    ("r80_hubei_target", "dept.total_mismatch", True, "支出构成 | 基本支出 | 7242318 | 74.8%: 7242318 + 243.96 ≠ 合计 968.1918"),
 ]
 
 

@@ -344,7 +344,7 @@ def _dept_targets(draft: Draft, common: dict[str, object]) -> DeptTargets:
     duties = _field(draft, "部门职责概述", "部门职责", "职责概述")
     return DeptTargets(
         **common,  # type: ignore[arg-type]
-        total_amount=_field(draft, "资金总额", "年度预算申请"),
+        total_amount=_field(draft, "资金总额", "年度预算申请", "合计", "总计"),
         spending=_spending(draft),
         duties=duties.text if duties else None,
         plans=draft.plans,

@@ -297,8 +297,11 @@ def label_pairs(row: Row) -> list[tuple[str, Value]]:
     idx = [i for i, c in enumerate(row.cells) if not c.continuation]
     while idx and not row.texts[idx[0]]:
         idx.pop(0)
-    if len(idx) >= 3 and len(idx) % 2 and _is_number(row.texts[idx[-1]]) and not _is_number(row.texts[idx[1]]):
-        idx = idx[1:]  # "年度预算安排 | 资金总额 | 171.41": a block label before the pair
+    num = [_is_number(row.texts[i]) for i in idx]
+    if len(idx) >= 3 and not num[0] and not num[1] and num[2]:
+        idx, num = idx[1:], num[1:]  # "年度预算安排 | 资金总额 | 171.41": a group label before the pair
+    if len(idx) >= 3 and len(idx) % 2 and num[-1] and num[-2]:
+        idx = idx[:-1]  # "基本支出 | 7242318 | 74.8%": a share after the amount
     inline = [(i, m) for i in idx if (m := _INLINE_PAIR.match(row.texts[i]))]
     if inline:
         return [(key_of(m.group(1)), _inline_value(row, i, m.group(2) or "")) for i, m in inline]
