@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="auditor", description="绩效自评表审核：读取表格、核对数字与逻辑")
     sub = parser.add_subparsers(title="commands")
     p = sub.add_parser("extract", help="读取文件中的表格，输出结构化记录（JSON）")
-    p.add_argument("paths", nargs="+", help="PDF、Word(.docx)或文本导出文件，或包含它们的文件夹")
+    p.add_argument("paths", nargs="+", help="PDF、Word(.docx/.doc/.wps)、Excel(.xlsx/.xls)、文本导出文件或ZIP压缩包，或包含它们的文件夹")
     p.add_argument("--format", choices=["json"], default="json")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
     p.add_argument("--strict", action="store_true", help="有文件无法读取时以状态码1退出")
@@ -53,7 +53,7 @@ def _add_review_parser(sub: Any) -> None:
     from auditor.settings import PROFILES
 
     p = sub.add_parser("review", help="审核：读取表格并按规则核对数字与逻辑，输出问题清单")
-    p.add_argument("paths", nargs="+", help="PDF、Word(.docx)或文本导出文件，或包含它们的文件夹")
+    p.add_argument("paths", nargs="+", help="PDF、Word(.docx/.doc/.wps)、Excel(.xlsx/.xls)、文本导出文件或ZIP压缩包，或包含它们的文件夹")
     p.add_argument("--format", choices=["json", "md", "html", "xlsx"], default="json", help="报告格式（默认json）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出（xlsx必须指定）")
     p.add_argument("--profile", choices=sorted(PROFILES), default=None, help="评分方案（默认 mof：财政部）")

@@ -39,7 +39,14 @@ from auditor.settings import PROFILES, Settings
 LABELS_FILE = "labels.jsonl"
 MANIFEST_FILE = "manifest.jsonl"
 RESULT_FILE = "eval_result.json"
-RENDITIONS: tuple[str, ...] = ("txt", "docx", "pdf")
+RENDITIONS: tuple[str, ...] = (
+    "txt",
+    "docx",
+    "pdf",
+    "xlsx",
+    "xls",
+    "doc",
+)
 LLM_RULES = frozenset({"narrative.contradiction"})
 
 Key = tuple[str, str, str]  # (file base name, rule, normalised form title)
@@ -246,7 +253,7 @@ def _expected(labels: Iterable[Label], names: Sequence[str]) -> tuple[dict[Key, 
 
 
 def documents_of(folder: Path | str, rendition: str | None = None) -> list[Path]:
-    """The documents of a labelled set, optionally only one rendition (txt/docx/pdf)."""
+    """The documents of a labelled set, optionally only one rendition (see RENDITIONS)."""
     paths = walk([str(folder)])
     if rendition is None:
         return paths

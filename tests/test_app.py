@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from streamlit.testing.v1 import AppTest
 
 from auditor.findings import Finding
-from auditor.ingest import read_bytes
+from auditor.ingest import archive, read_bytes
 from auditor.pipeline import extract_bytes
 from auditor.records import Location
 from auditor.settings import Settings
@@ -109,7 +109,7 @@ def test_broken_zip_is_an_error_not_a_crash() -> None:
 
 
 def test_file_over_the_size_limit_is_refused_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(uploads, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(archive, "MAX_FILE_BYTES", 10)
     batch = expand_uploads([("大.pdf", b"x" * 11), ("小.pdf", b"x" * 10)])
     assert [u.name for u in batch.uploads] == ["小.pdf"]
     assert batch.errors[0].name == "大.pdf" and "文件过大" in batch.errors[0].message
@@ -118,9 +118,9 @@ def test_file_over_the_size_limit_is_refused_in_chinese(monkeypatch: pytest.Monk
 def test_zip_bomb_guards_count_and_unpacked_size(monkeypatch: pytest.MonkeyPatch) -> None:
     bomb = zip_of({"a.txt": b"0" * 5000})  # compresses to a few bytes
     assert len(bomb) < 500
-    monkeypatch.setattr(uploads, "MAX_ARCHIVE_TOTAL", 4000)
+    monkeypatch.setattr(archive, "MAX_ARCHIVE_TOTAL", 4000)
     assert "压缩炸弹" in expand_uploads([("bomb.zip", bomb)]).errors[0].message
-    monkeypatch.setattr(uploads, "MAX_ARCHIVE_MEMBERS", 2)
+    monkeypatch.setattr(archive, "MAX_ARCHIVE_MEMBERS", 2)
     many = zip_of({f"{n}.txt": b"x" for n in range(3)})
     assert "文件过多" in expand_uploads([("many.zip", many)]).errors[0].message
 
@@ -388,7 +388,7 @@ def test_bad_file_is_reported_inline_while_the_others_are_reviewed(app: AppTest)
 def test_oversized_file_is_refused_with_a_chinese_message(
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(uploads, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(archive, "MAX_FILE_BYTES", 1000)
     upload(app, ("大.pdf", sample(PDF_003)), ("001.txt", b"x" * 999))
     assert "大.pdf" in app.error[0].value and "文件过大" in app.error[0].value
 
