@@ -79,9 +79,16 @@ def format_number(value: int | float | Decimal, fmt: str) -> str:
     return sign + _apply(number, section)
 
 
+_FRACTION = re.compile(r"[0#?]\s*/\s*[0-9#?]")
+
+
 def _is_general(section: str) -> bool:
+    """General, text (@), or a fraction format, which is shown as General here."""
     body = re.sub(r"\[[^\]]*\]", "", section).strip()
-    return body == "" or body.lower() == "general" or "/" in body or "@" in body
+    if body == "" or body.lower() == "general":
+        return True
+    unquoted = re.sub(r'"[^"]*"', "", body)
+    return "@" in unquoted or _FRACTION.search(unquoted) is not None
 
 
 def general(number: Decimal) -> str:
@@ -100,7 +107,8 @@ def _apply(number: Decimal, section: str) -> str:
     first = next((i for i, t in enumerate(tokens) if t in _DIGITS), None)
     if first is None:
         return "".join(_literal(t) for t in tokens)
-    last = max(i for i, t in enumerate(tokens) if t in _DIGITS)
+    stop = next((i for i, t in enumerate(tokens) if t.lower() == "e" and i > first), len(tokens))
+    last = max(i for i, t in enumerate(tokens[:stop]) if t in _DIGITS)
     while last + 1 < len(tokens) and tokens[last + 1] in (",", "."):
         last += 1
     pattern = "".join(tokens[first : last + 1])
