@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -253,6 +254,19 @@ def test_focus_png_is_a_close_up_of_the_page() -> None:
     assert close_up.startswith(b"\x89PNG") and len(close_up) < len(page)
 
 
+def test_excel_excerpt_numbers_rows_as_the_sheet_does() -> None:
+    document = read_bytes(sample("003_6b24eafbc02acca8.xlsx"), "003.xlsx")
+    result = extract_bytes(sample("003_6b24eafbc02acca8.xlsx"), "003.xlsx")
+    executed = next(r.executed for f in result.forms for r in f.funds if r.executed and r.executed.text == "523.12")
+    loc = executed.location
+    html = table_excerpt_html(document, finding(location=loc))
+    assert html is not None and f"{loc.sheet}!{loc.cell}" in html
+    marked = html.split("outline:3px")[1]
+    assert marked.split("</td>")[0].endswith("523.12")
+    sheet_row = loc.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # type: ignore[union-attr]
+    assert f">{sheet_row}</td>" in html  # the left column shows the sheet's own row number
+
+
 def test_word_table_excerpt_marks_the_cell() -> None:
     document = read_bytes(sample("003_6b24eafbc02acca8.docx"), "003.docx")
     f = finding(location=Location(table=5, row=4, col=6, column="全年执行数"))
@@ -432,6 +446,19 @@ def test_selecting_a_word_finding_shows_the_table_with_the_cell_marked(app: AppT
     choose_finding(app, "523.12")
     html = [h.proto.body for h in app.get("html")]
     assert html and "523.12" in html[0] and "outline:3px" in html[0]
+
+
+def test_selecting_an_excel_finding_shows_the_sheet_with_the_cell_marked(app: AppTest) -> None:
+    upload(app, ("003.xlsx", sample("003_6b24eafbc02acca8.xlsx")), ("001.rar", b"Rar!\x1a\x07\x00" + b"\x00" * 32))
+    assert any("001.rar" in t and "RAR" in t for t in texts(app, "error"))  # refused, the rest reviewed
+    choose_finding(app, "523.12")
+    html = [h.proto.body for h in app.get("html")]
+    assert html and "outline:3px" in html[0]
+    assert html[0].split("outline:3px")[1].split("</td>")[0].endswith("523.12")
+    places = " ".join(texts(app, "caption"))
+    ref = re.search(r"(附件[^!\s]*![A-Z]+\d+)", places)
+    assert ref is not None, places  # 位置：附件3-2!E7 表… as the sheet names the cell
+    assert f"工作表“{ref.group(1).split('!')[0]}” {ref.group(1)}" in html[0]
 
 
 def test_changing_the_profile_reviews_again(app: AppTest) -> None:

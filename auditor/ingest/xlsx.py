@@ -167,7 +167,7 @@ def layout_workbook(sheets: list[Sheet], hidden: list[str], path: str, kind: str
         blocks.extend(table_blocks)
     if not blocks:
         raise DocumentLoadError("Excel工作簿是空的（所有可见工作表都没有内容）：请确认文件是否填写完整，或是否选错了文件")
-    return Document(path=path, format=kind, blocks=blocks, pages=len(sheets), notes=notes)
+    return Document(path=path, format=kind, blocks=blocks, notes=notes)
 
 
 def _hidden_notes(sheet: Sheet) -> list[str]:
