@@ -18,7 +18,6 @@ from auditor.ingest import archive, read_bytes
 from auditor.pipeline import extract_bytes
 from auditor.records import Location
 from auditor.settings import Settings
-from auditor.webapp import uploads
 from auditor.webapp.evidence import focus_png, page_boxes, table_excerpt_html
 from auditor.webapp.findings_view import FindingFilter, filter_choices, filter_findings, rule_family
 from auditor.webapp.records_view import funds_rows, totals_rows

@@ -107,8 +107,15 @@ def _form_book() -> openpyxl.Workbook:
 def _form_docx() -> bytes:
     d = docx.Document()
     table = d.add_table(rows=4, cols=4)
-    texts = {(0, 0): "项目支出绩效自评表", (1, 0): "项目名称", (1, 1): "办公楼维修", (2, 0): "绩效指标"}
-    texts.update({(2, 1): "产出指标", (2, 2): "数量", (2, 3): "10", (3, 1): "效益指标", (3, 2): "满意度"})
+    texts = {
+        (0, 0): "项目支出绩效自评表",
+        (1, 0): "项目名称",
+        (1, 1): "办公楼维修",
+        (2, 0): "绩效指标",
+    }
+    texts.update(
+        {(2, 1): "产出指标", (2, 2): "数量", (2, 3): "10", (3, 1): "效益指标", (3, 2): "满意度"}
+    )
     texts[(3, 3)] = "86.19%"
     for (r, c), text in texts.items():
         table.cell(r, c).text = text
@@ -136,7 +143,12 @@ def test_merged_ranges_have_the_word_backends_shape() -> None:
 def test_cells_keep_their_sheet_and_reference() -> None:
     table = read_bytes(_book_bytes(_form_book()), "form.xlsx").tables[0]
     value = table.rows[1][1]
-    assert (value.text, value.prov.sheet, value.prov.cell, value.prov.cell_ref) == ("办公楼维修", "附件3", "B2", "附件3!B2")
+    assert (value.text, value.prov.sheet, value.prov.cell, value.prov.cell_ref) == (
+        "办公楼维修",
+        "附件3",
+        "B2",
+        "附件3!B2",
+    )
     assert (value.prov.table, value.prov.row, value.prov.col) == (1, 2, 2)
     assert table.rows[3][3].prov.cell_ref == "附件3!D4"
 
@@ -168,7 +180,9 @@ def test_formulas_are_read_by_their_cached_value() -> None:
     book.active["B1"].number_format = "0.00"
     data = _book_bytes(book)
     src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:  # Excel stores the last computed value beside the formula
+    with zipfile.ZipFile(
+        out, "w"
+    ) as dst:  # Excel stores the last computed value beside the formula
         for item in src.infolist():
             content = src.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
@@ -232,9 +246,17 @@ def test_record_values_point_at_the_cell_that_shows_them(seed: str, suffix: str)
 
 @pytest.mark.parametrize(
     ("source", "disguise", "kind"),
-    [(".xlsx", ".et", "xlsx"), (".xls", ".et", "xls"), (".xls", ".xlsx", "xls"), (".xlsx", ".xls", "xlsx"), (".doc", ".wps", "doc")],
+    [
+        (".xlsx", ".et", "xlsx"),
+        (".xls", ".et", "xls"),
+        (".xls", ".xlsx", "xls"),
+        (".xlsx", ".xls", "xlsx"),
+        (".doc", ".wps", "doc"),
+    ],
 )
-def test_renamed_files_are_read_by_their_content(tmp_path: Path, source: str, disguise: str, kind: str) -> None:
+def test_renamed_files_are_read_by_their_content(
+    tmp_path: Path, source: str, disguise: str, kind: str
+) -> None:
     data = (SAMPLES / f"{SEED}{source}").read_bytes()
     assert sniff_format(data, f"x{disguise}") == kind
     if kind == "doc" and not HAS_SOFFICE:
@@ -273,16 +295,25 @@ def _bad_files() -> dict[str, tuple[bytes, tuple[str, ...]]]:
     xls = (SAMPLES / f"{SEED}.xls").read_bytes()
     return {
         "truncated.xlsx": (xlsx[: len(xlsx) // 2], ("Excel", "损坏")),
-        "broken_parts.xlsx": (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook"}), ("Excel", "损坏")),
+        "broken_parts.xlsx": (
+            _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook"}),
+            ("Excel", "损坏"),
+        ),
         "truncated.xls": (xls[: len(xls) // 3], ("损坏",)),
-        "encrypted.xlsx": ((DATA / "encrypted.xlsx").read_bytes(), ("密码", "加密", "不加密的.xlsx")),
+        "encrypted.xlsx": (
+            (DATA / "encrypted.xlsx").read_bytes(),
+            ("密码", "加密", "不加密的.xlsx"),
+        ),
         "empty.xlsx": (_empty_book(), ("Excel", "空的")),
         "hidden_only.xlsx": (_only_hidden_sheets(), ("空的",)),
         "junk.doc": (bytes(range(256)) * 8, ("无法识别的文件格式",)),
         "broken.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\xff" * 2048, ("损坏",)),
         "archive.rar": (b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64, ("RAR", "解压", "ZIP")),
         "archive.7z": (b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 64, ("7z", "解压", "ZIP")),
-        "slides.xlsx": (_zip({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"}), ("不是Word文档或Excel表格",)),
+        "slides.xlsx": (
+            _zip({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"}),
+            ("不是Word文档或Excel表格",),
+        ),
     }
 
 
@@ -354,14 +385,20 @@ def test_a_conversion_that_hangs_times_out_and_is_killed_whole(
     assert not _pid_alive(child), "the converter's child process survived the timeout"
 
 
-def test_without_libreoffice_the_error_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_libreoffice_the_error_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no soffice, no libreoffice
     result = extract_bytes((SAMPLES / f"{SEED}.doc").read_bytes(), "old.doc")
     assert result.error is not None
-    assert "apt-get install libreoffice-writer-nogui" in result.error and "LibreOffice" in result.error
+    assert (
+        "apt-get install libreoffice-writer-nogui" in result.error and "LibreOffice" in result.error
+    )
 
 
-def test_junk_named_doc_never_reaches_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_junk_named_doc_never_reaches_libreoffice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     marker = tmp_path / "called"
     _fake_soffice(tmp_path, f"touch {marker}")
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
@@ -391,7 +428,14 @@ def test_walk_expands_zip_members_with_their_folders(tmp_path: Path) -> None:
     xlsx = (SAMPLES / f"{SEED}.xlsx").read_bytes()
     archive = tmp_path / "材料.zip"
     archive.write_bytes(
-        _zip({"二级/表.xlsx": xlsx, "说明.txt": "项目名称".encode(), "__MACOSX/._表.xlsx": b"", "inner.zip": _zip({"a.txt": b"1"})})
+        _zip(
+            {
+                "二级/表.xlsx": xlsx,
+                "说明.txt": "项目名称".encode(),
+                "__MACOSX/._表.xlsx": b"",
+                "inner.zip": _zip({"a.txt": b"1"}),
+            }
+        )
     )
     (tmp_path / "坏.zip").write_bytes(b"PK\x03\x04 broken")
     (tmp_path / "gbk.zip").write_bytes(_gbk_zip("绩效.xlsx", xlsx))
@@ -404,14 +448,19 @@ def test_walk_expands_zip_members_with_their_folders(tmp_path: Path) -> None:
         "材料.zip!/inner.zip",
     ]
     results = {str(Path(r.file).relative_to(tmp_path)): r for r in extract(paths)}
-    assert results["材料.zip!/二级/表.xlsx"].error is None and results["材料.zip!/二级/表.xlsx"].format == "xlsx"
+    assert (
+        results["材料.zip!/二级/表.xlsx"].error is None
+        and results["材料.zip!/二级/表.xlsx"].format == "xlsx"
+    )
     assert len(results["gbk.zip!/绩效.xlsx"].forms) == 1
     assert "压缩包已损坏" in (results["坏.zip"].error or "")
     assert "不会展开" in (results["材料.zip!/inner.zip"].error or "")
     assert "未识别到绩效表格" in (results["材料.zip!/说明.txt"].error or "")
 
 
-def test_zip_limits_apply_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_zip_limits_apply_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from auditor.ingest import archive
 
     bomb = tmp_path / "bomb.zip"

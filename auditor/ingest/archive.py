@@ -54,11 +54,15 @@ def open_zip(data: bytes) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ArchiveError(CORRUPT_ARCHIVE) from exc
-    members = [info for info in zf.infolist() if not info.is_dir() and not is_junk(member_name(info))]
+    members = [
+        info for info in zf.infolist() if not info.is_dir() and not is_junk(member_name(info))
+    ]
     if not members:
         raise ArchiveError(NOTHING_TO_READ)
     if len(members) > MAX_ARCHIVE_MEMBERS:
-        raise ArchiveError(f"压缩包内文件过多（{len(members)} 个），最多 {MAX_ARCHIVE_MEMBERS} 个，请分批提供")
+        raise ArchiveError(
+            f"压缩包内文件过多（{len(members)} 个），最多 {MAX_ARCHIVE_MEMBERS} 个，请分批提供"
+        )
     if sum(info.file_size for info in members) > MAX_ARCHIVE_TOTAL:
         raise ArchiveError(archive_too_big())
     return zf, members
@@ -99,12 +103,16 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
             content = fh.read(MAX_FILE_BYTES + 1)
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         # RuntimeError: an encrypted member; NotImplementedError: an unknown compression
-        raise ArchiveError(f"压缩包中的“{member_name(info)}”无法解压（已损坏或设有密码），请解压后单独提供") from exc
+        raise ArchiveError(
+            f"压缩包中的“{member_name(info)}”无法解压（已损坏或设有密码），请解压后单独提供"
+        ) from exc
     return None if len(content) > MAX_FILE_BYTES else content
 
 
 def too_big(size: int) -> str:
-    return f"文件过大（{size / MB:.1f} MB），单个文件不能超过 {MAX_FILE_BYTES // MB} MB，请拆分后再试"
+    return (
+        f"文件过大（{size / MB:.1f} MB），单个文件不能超过 {MAX_FILE_BYTES // MB} MB，请拆分后再试"
+    )
 
 
 def archive_too_big() -> str:

@@ -9,6 +9,7 @@ LibreOffice "converts" junk as plain text and exits 0.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -62,17 +63,23 @@ def convert_to_docx(data: bytes, suffix: str = ".doc", timeout: float | None = N
         _run(command, limit)
         target = folder / "out" / "input.docx"
         if not target.is_file():
-            raise DocumentLoadError("旧版Word文件转换失败（LibreOffice未生成.docx），文件可能已损坏：请在Word或WPS中另存为.docx后重试")
+            raise DocumentLoadError(
+                "旧版Word文件转换失败（LibreOffice未生成.docx），文件可能已损坏：请在Word或WPS中另存为.docx后重试"
+            )
         return target.read_bytes()
 
 
 def _run(command: list[str], timeout: float) -> None:
     """Run the conversion in a process group of its own; on timeout kill the whole group."""
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
-        _, _err = process.communicate(timeout=timeout)
+        process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         raise DocumentLoadError(
@@ -85,8 +92,6 @@ def _run(command: list[str], timeout: float) -> None:
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.communicate()

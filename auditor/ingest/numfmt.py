@@ -54,9 +54,9 @@ def sections(fmt: str) -> list[str]:
 def is_date_format(fmt: str) -> bool:
     """Whether a format shows dates or times (y, m, d, h, s outside quotes and brackets)."""
     for token in _TOKEN.findall(sections(fmt)[0]):
-        if token[0] in "\"\\[_*":
+        if token[0] in '"\\[_*':
             continue
-        if _DATE_CODE.match(token) and token.lower() not in ("e",):
+        if _DATE_CODE.match(token):
             return True
     return False
 

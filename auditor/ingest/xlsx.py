@@ -78,7 +78,14 @@ def read_xlsx(data: bytes, path: str = "") -> Document:
                     sheets.append(_openpyxl_sheet(ws, parts))
         finally:
             book.close()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, etree.XMLSyntaxError) as exc:
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+        etree.XMLSyntaxError,
+    ) as exc:
         raise DocumentLoadError(
             f"Excel文件已损坏，无法读取（{type(exc).__name__}）：请用Excel或WPS打开后另存为.xlsx再试"
         ) from exc
@@ -113,7 +120,8 @@ def _openpyxl_sheet(ws, parts: zipfile.ZipFile) -> Sheet:  # type: ignore[no-unt
                 sheet.texts[(r, c)] = display(cell.value, cell.number_format)
             border = cell.border
             if border is not None and any(
-                side is not None and side.style for side in (border.left, border.right, border.top, border.bottom)
+                side is not None and side.style
+                for side in (border.left, border.right, border.top, border.bottom)
             ):
                 sheet.bordered_rows.add(r)
     return sheet
@@ -130,7 +138,9 @@ def read_xls(data: bytes, path: str = "") -> Document:
     except xlrd.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             raise DocumentLoadError(encrypted_message("xls")) from exc
-        raise DocumentLoadError(f"Excel文件（.xls）已损坏，无法读取：{exc}。请用Excel或WPS打开后另存为.xlsx再试") from exc
+        raise DocumentLoadError(
+            f"Excel文件（.xls）已损坏，无法读取：{exc}。请用Excel或WPS打开后另存为.xlsx再试"
+        ) from exc
     except Exception as exc:  # xlrd raises struct/index/assertion errors on a truncated file
         raise DocumentLoadError(
             f"Excel文件（.xls）已损坏，无法读取（{type(exc).__name__}）：请用Excel或WPS打开后另存为.xlsx再试"
@@ -155,7 +165,9 @@ def _xlrd_sheet(book, ws) -> Sheet:  # type: ignore[no-untyped-def]
             fmt = book.format_map.get(xf.format_key)
             fmt_str = fmt.format_str if fmt is not None else "General"
             if cell.ctype == xlrd.XL_CELL_DATE:
-                sheet.texts[(r, c)] = display(xlrd.xldate_as_datetime(cell.value, book.datemode), fmt_str)
+                sheet.texts[(r, c)] = display(
+                    xlrd.xldate_as_datetime(cell.value, book.datemode), fmt_str
+                )
             elif cell.ctype == xlrd.XL_CELL_NUMBER:
                 sheet.texts[(r, c)] = display(cell.value, fmt_str)
             elif cell.ctype == xlrd.XL_CELL_TEXT:
@@ -184,11 +196,15 @@ def layout_workbook(sheets: list[Sheet], hidden: list[str], path: str, kind: str
     paragraphs = 0
     for sheet in sheets:
         notes.extend(_hidden_notes(sheet))
-        table_blocks = sheet_blocks(sheet, len([b for b in blocks if isinstance(b, Table)]) + 1, paragraphs)
+        table_blocks = sheet_blocks(
+            sheet, len([b for b in blocks if isinstance(b, Table)]) + 1, paragraphs
+        )
         paragraphs += sum(isinstance(b, Paragraph) for b in table_blocks)
         blocks.extend(table_blocks)
     if not blocks:
-        raise DocumentLoadError("Excel工作簿是空的（所有可见工作表都没有内容）：请确认文件是否填写完整，或是否选错了文件")
+        raise DocumentLoadError(
+            "Excel工作簿是空的（所有可见工作表都没有内容）：请确认文件是否填写完整，或是否选错了文件"
+        )
     return Document(path=path, format=kind, blocks=blocks, notes=notes)
 
 
@@ -197,9 +213,13 @@ def _hidden_notes(sheet: Sheet) -> list[str]:
     cols = sorted({c for (r, c), t in sheet.texts.items() if t.strip() and c in sheet.hidden_cols})
     notes = []
     if rows:
-        notes.append(f"工作表“{sheet.name}”中隐藏的第{'、'.join(str(r + 1) for r in rows)}行有内容，未读取")
+        notes.append(
+            f"工作表“{sheet.name}”中隐藏的第{'、'.join(str(r + 1) for r in rows)}行有内容，未读取"
+        )
     if cols:
-        notes.append(f"工作表“{sheet.name}”中隐藏的{'、'.join(column_letter(c) for c in cols)}列有内容，未读取")
+        notes.append(
+            f"工作表“{sheet.name}”中隐藏的{'、'.join(column_letter(c) for c in cols)}列有内容，未读取"
+        )
     return notes
 
 
@@ -207,7 +227,8 @@ def _region(sheet: Sheet) -> tuple[list[int], list[int]] | None:
     """Visible rows and columns of the smallest box holding all visible text (and the
     merged ranges that text starts)."""
     filled = [
-        rc for rc, t in sheet.texts.items()
+        rc
+        for rc, t in sheet.texts.items()
         if t.strip() and rc[0] not in sheet.hidden_rows and rc[1] not in sheet.hidden_cols
     ]
     if not filled:
@@ -233,11 +254,12 @@ def sheet_blocks(sheet: Sheet, index: int, paragraphs_before: int) -> list[Block
     tail = _text_tail(sheet, rows, grid_rows)
     table = Table(index=index, rows=grid_rows[: len(rows) - len(tail)])
     blocks: list[Block] = [table] if table.rows else []
-    for n, (r, cells) in enumerate(tail, 1):
-        text = next((c.text for c in cells if c.text.strip()), "")
-        if text.strip():
-            prov = Provenance(paragraph=paragraphs_before + n, sheet=sheet.name, cell=cells[0].prov.cell)
-            blocks.append(Paragraph(text=text, prov=prov))
+    for cells in (cells for _, cells in tail):
+        filled = next((c for c in cells if c.text.strip()), None)
+        if filled is not None:
+            n = paragraphs_before + sum(isinstance(b, Paragraph) for b in blocks) + 1
+            prov = Provenance(paragraph=n, sheet=sheet.name, cell=filled.prov.cell)
+            blocks.append(Paragraph(text=filled.text, prov=prov))
     return blocks
 
 
@@ -278,7 +300,9 @@ def _row_cells(
     return cells
 
 
-def _text_tail(sheet: Sheet, rows: list[int], grid_rows: list[list[Cell]]) -> list[tuple[int, list[Cell]]]:
+def _text_tail(
+    sheet: Sheet, rows: list[int], grid_rows: list[list[Cell]]
+) -> list[tuple[int, list[Cell]]]:
     """The rows after the last bordered row when each holds at most one filled cell."""
     bordered = [i for i, r in enumerate(rows) if r in sheet.bordered_rows]
     if not bordered:
