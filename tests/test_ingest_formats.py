@@ -174,6 +174,16 @@ def test_hidden_sheets_rows_and_columns_are_left_out_and_noted() -> None:
     ]
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_huge_sheet_is_read_up_to_a_limit_and_noted(suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.ingest import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
+    document = read_bytes((SAMPLES / f"{SEED}{suffix}").read_bytes(), f"big{suffix}")
+    assert all(len(t.rows) <= 5 for t in document.tables)
+    assert any("只读取了前5行" in note for note in document.notes)
+
+
 def test_formulas_are_read_by_their_cached_value() -> None:
     book = openpyxl.Workbook()
     book.active.append([2662.18, "=A1*2"])

@@ -27,6 +27,9 @@ from auditor.errors import DocumentLoadError
 from auditor.ingest.numfmt import display
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# A form has a few hundred rows and a few dozen columns; a sheet formatted down to row
+# 1,048,576 must not hang the batch.
+MAX_ROWS, MAX_COLS = 5000, 200
 Range = tuple[int, int, int, int]  # first row, first col, last row, last col; 0-based, inclusive
 # A visible cell inside a merged range → (anchor row, anchor col, first visible row,
 # first visible col, visible rows, visible cols).
@@ -43,6 +46,7 @@ class Sheet:
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
     bordered_rows: set[int] = field(default_factory=set)
+    truncated: bool = False  # rows or columns past MAX_ROWS / MAX_COLS were not read
 
 
 def column_letter(col: int) -> str:
@@ -111,10 +115,13 @@ def _sheet_layout(parts: zipfile.ZipFile, name: str, sheet: Sheet) -> None:
 def _openpyxl_sheet(ws, parts: zipfile.ZipFile) -> Sheet:  # type: ignore[no-untyped-def]
     sheet = Sheet(name=ws.title)
     _sheet_layout(parts, ws._worksheet_path, sheet)
-    for row in ws.iter_rows():
+    for row in ws.iter_rows(max_row=MAX_ROWS):
         for cell in row:
             if not hasattr(cell, "column"):  # an EmptyCell of a sparse row
                 continue
+            if cell.column > MAX_COLS:
+                sheet.truncated = True
+                break
             r, c = cell.row - 1, cell.column - 1
             if cell.value is not None:
                 sheet.texts[(r, c)] = display(cell.value, cell.number_format)
@@ -124,6 +131,7 @@ def _openpyxl_sheet(ws, parts: zipfile.ZipFile) -> Sheet:  # type: ignore[no-unt
                 for side in (border.left, border.right, border.top, border.bottom)
             ):
                 sheet.bordered_rows.add(r)
+    sheet.truncated = sheet.truncated or (ws.max_row or 0) > MAX_ROWS
     return sheet
 
 
@@ -157,9 +165,9 @@ def read_xls(data: bytes, path: str = "") -> Document:
 def _xlrd_sheet(book, ws) -> Sheet:  # type: ignore[no-untyped-def]
     import xlrd
 
-    sheet = Sheet(name=ws.name)
-    for r in range(ws.nrows):
-        for c in range(ws.ncols):
+    sheet = Sheet(name=ws.name, truncated=ws.nrows > MAX_ROWS or ws.ncols > MAX_COLS)
+    for r in range(min(ws.nrows, MAX_ROWS)):
+        for c in range(min(ws.ncols, MAX_COLS)):
             cell = ws.cell(r, c)
             xf = book.xf_list[cell.xf_index]
             fmt = book.format_map.get(xf.format_key)
@@ -214,13 +222,21 @@ def _hidden_notes(sheet: Sheet) -> list[str]:
     notes = []
     if rows:
         notes.append(
-            f"工作表“{sheet.name}”中隐藏的第{'、'.join(str(r + 1) for r in rows)}行有内容，未读取"
+            f"工作表“{sheet.name}”中隐藏的第{_listed([str(r + 1) for r in rows])}行有内容，未读取"
         )
     if cols:
         notes.append(
-            f"工作表“{sheet.name}”中隐藏的{'、'.join(column_letter(c) for c in cols)}列有内容，未读取"
+            f"工作表“{sheet.name}”中隐藏的{_listed([column_letter(c) for c in cols])}列有内容，未读取"
+        )
+    if sheet.truncated:
+        notes.append(
+            f"工作表“{sheet.name}”超过{MAX_ROWS}行或{MAX_COLS}列，只读取了前{MAX_ROWS}行、前{MAX_COLS}列"
         )
     return notes
+
+
+def _listed(items: list[str], most: int = 10) -> str:
+    return "、".join(items) if len(items) <= most else "、".join(items[:most]) + f"等{len(items)}处"
 
 
 def _region(sheet: Sheet) -> tuple[list[int], list[int]] | None:
