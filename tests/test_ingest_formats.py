@@ -175,7 +175,9 @@ def test_hidden_sheets_rows_and_columns_are_left_out_and_noted() -> None:
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
-def test_a_huge_sheet_is_read_up_to_a_limit_and_noted(suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_huge_sheet_is_read_up_to_a_limit_and_noted(
+    suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from auditor.ingest import xlsx
 
     monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
@@ -493,3 +495,37 @@ def test_a_missing_member_or_archive_is_an_error(tmp_path: Path) -> None:
         read_path(f"{archive}!/y.txt")
     with pytest.raises(DocumentLoadError, match="压缩包不存在"):
         read_path(f"{tmp_path / 'gone.zip'}!/x.txt")
+
+
+def test_the_command_line_reviews_a_zip_of_excel_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from auditor.cli import main
+
+    archive = tmp_path / "报送材料.zip"
+    archive.write_bytes(
+        _zip(
+            {
+                "附件/003.xlsx": (SAMPLES / "003_6b24eafbc02acca8.xlsx").read_bytes(),
+                "附件/001.xls": (SAMPLES / f"{SEED}.xls").read_bytes(),
+                "压缩.rar": b"Rar!\x1a\x07\x00" + b"\x00" * 32,
+            }
+        )
+    )
+    out = tmp_path / "r.json"
+    assert main(["review", str(archive), "-o", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    files = {Path(d["file"]).relative_to(tmp_path).as_posix(): d for d in result["documents"]}
+    assert set(files) == {
+        "报送材料.zip!/附件/003.xlsx",
+        "报送材料.zip!/附件/001.xls",
+        "报送材料.zip!/压缩.rar",
+    }
+    assert "RAR" in files["报送材料.zip!/压缩.rar"]["error"]
+    exceeds = [f for f in result["findings"] if f["rule"] == "funds.executed_exceeds_budget"]
+    assert exceeds and exceeds[0]["file"].endswith("报送材料.zip!/附件/003.xlsx")
+    loc = exceeds[0]["location"]
+    assert loc["sheet"].startswith("附件3") and loc["cell"][0].isalpha()
+    assert "RAR" in capsys.readouterr().err  # the unreadable member is reported on stderr too
