@@ -322,6 +322,14 @@ def _bad_files() -> dict[str, tuple[bytes, tuple[str, ...]]]:
         "broken.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\xff" * 2048, ("损坏",)),
         "archive.rar": (b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64, ("RAR", "解压", "ZIP")),
         "archive.7z": (b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 64, ("7z", "解压", "ZIP")),
+        "html_export.xls": (
+            "<html><body><table><tr><td>项目名称</td></tr></table></body></html>".encode(),
+            ("HTML", "另存为.xlsx"),
+        ),
+        "xml2003.xls": (
+            '<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>'.encode(),
+            ("XML", "另存为.xlsx"),
+        ),
         "slides.xlsx": (
             _zip({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"}),
             ("不是Word文档或Excel表格",),

@@ -35,7 +35,9 @@ def sniff_format(data: bytes, name: str = "") -> str:
     kind = other_archive_kind(data)
     if kind:
         raise DocumentLoadError(other_archive_message(kind))
-    if _decode_text(data) is not None:
+    text = _decode_text(data)
+    if text is not None:
+        _refuse_markup(text)
         return "text"
     raise DocumentLoadError("无法识别的文件格式（不是PDF、Word、Excel或文本）：请提供PDF、.docx、.xlsx或.xls格式的表格")
 
@@ -73,6 +75,16 @@ def _ole_kind(data: bytes, name: str) -> str:
     if "WordDocument" in streams:
         return "doc"
     raise DocumentLoadError("这是旧版Office文件，但不是Word文档或Excel表格（可能是PPT演示文稿）：请提供表格所在的.doc、.xls、.docx、.xlsx或PDF")
+
+
+def _refuse_markup(text: str) -> None:
+    """An "Excel" file that is really a web page or an XML Spreadsheet 2003 (what many
+    finance systems export as .xls) gets a way out, not a confusing "no form found"."""
+    head = text[:2048].lstrip("\ufeff \r\n\t").lower()
+    if "urn:schemas-microsoft-com:office:spreadsheet" in head or head.startswith(("<html", "<!doctype html")):
+        raise DocumentLoadError(
+            "这是网页（HTML）或XML格式的表格，不是真正的Excel文件（常见于系统导出的.xls）：请用Excel或WPS打开后另存为.xlsx再试"
+        )
 
 
 def _decode_text(data: bytes) -> str | None:
