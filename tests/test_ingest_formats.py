@@ -327,7 +327,7 @@ def _bad_files() -> dict[str, tuple[bytes, tuple[str, ...]]]:
             ("HTML", "另存为.xlsx"),
         ),
         "xml2003.xls": (
-            '<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>'.encode(),
+            b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
             ("XML", "另存为.xlsx"),
         ),
         "slides.xlsx": (
