@@ -56,7 +56,7 @@ def total_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
 def item_sum_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     if isinstance(form, DeptTargets) and form.sub_items:
         yield from _sub_items_sum(form, ctx)
-    report = form.report if isinstance(form, SelfEvalBase) else None
+    report = form.report
     if report is not None:
         yield from _report_sums(report.text, ctx, report.location)
 
