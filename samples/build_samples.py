@@ -551,6 +551,8 @@ def sheet_plans(blocks: list[Block]) -> list[SheetPlan]:
     everything before the first table) go on its sheet above it; other text goes below the
     table before it, as a person pasting the document into a workbook would put it."""
     tables = [i for i, b in enumerate(blocks) if not isinstance(b, str)]
+    if not tables:  # a report alone: its lines on one sheet, no ruling
+        return [SheetPlan("正文", [], [], [str(b) for b in blocks if str(b).strip()])]
     plans: list[SheetPlan] = []
     for n, t in enumerate(tables):
         floor = tables[n - 1] + 1 if n else 0
@@ -609,14 +611,14 @@ def write_sheet(ws, plan: SheetPlan) -> None:  # type: ignore[no-untyped-def]
     from openpyxl.utils import get_column_letter
 
     rows = plan.rows
-    n = max(len(row) for row in rows)
-    spans = table_spans(rows)
-    merged = continuations(rows, spans)
+    n = max((len(row) for row in rows), default=1)
+    spans = table_spans(rows) if rows else []
+    merged = continuations(rows, spans) if rows else []
     line = Side(style="thin", color="000000")
     ruled = Border(left=line, right=line, top=line, bottom=line)
-    for c, weight in enumerate(column_weights(rows), 1):
+    for c, weight in enumerate(column_weights(rows) if rows else [60.0], 1):
         ws.column_dimensions[get_column_letter(c)].width = round(weight * 2 + 1, 1)
-    if needs_landscape(rows):
+    if rows and needs_landscape(rows):
         ws.page_setup.orientation = "landscape"
     r = 1
     for text in plan.leading:
@@ -675,7 +677,8 @@ def expected_workbook_blocks(blocks: list[Block]) -> list[Block]:
         rows = [[t] for t in plan.leading] + plan.rows
         while rows and not any(t.strip() for t in rows[-1]):
             rows.pop()  # a sheet's table ends at its last row with text
-        out.append(rows)
+        if rows:
+            out.append(rows)
         out.extend(plan.trailing)
     return out
 

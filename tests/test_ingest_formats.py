@@ -174,6 +174,15 @@ def test_hidden_sheets_rows_and_columns_are_left_out_and_noted() -> None:
     ]
 
 
+def test_a_sheet_of_text_lines_without_ruling_is_paragraphs() -> None:
+    book = openpyxl.Workbook()
+    for line in ("项目支出绩效自评报告", "一、基本情况", "财政拨款400万元，全年执行400万元。"):
+        book.active.append([line])
+    document = read_bytes(_book_bytes(book), "report.xlsx")
+    assert [type(b).__name__ for b in document.blocks] == ["Paragraph"] * 3
+    assert [b.prov.paragraph for b in document.blocks] == [1, 2, 3]  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
 def test_a_huge_sheet_is_read_up_to_a_limit_and_noted(
     suffix: str, monkeypatch: pytest.MonkeyPatch

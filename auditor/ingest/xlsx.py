@@ -6,7 +6,8 @@ one cell with ``rowspan``/``colspan`` counted in visible rows and columns, and t
 covers below its first get an empty placeholder with ``continuation=True`` at its first
 column. Title lines above the grid (附件3, …自评表, 单位名称：…) are one-cell rows of the
 table. One-cell text rows below the last bordered row (notes, 填报人, a report typed
-into the sheet) are paragraphs after the table, as they are in Word.
+into the sheet) are paragraphs after the table, as they are in Word; so is every row of a
+sheet with no ruled cell that holds only one-cell text lines.
 
 Values are their displayed text (``numfmt.display``): a formula by its cached value.
 Hidden sheets, rows and columns are left out; ``Document.notes`` says which held content.
@@ -319,11 +320,11 @@ def _row_cells(
 def _text_tail(
     sheet: Sheet, rows: list[int], grid_rows: list[list[Cell]]
 ) -> list[tuple[int, list[Cell]]]:
-    """The rows after the last bordered row when each holds at most one filled cell."""
+    """The rows after the last bordered row when each holds at most one filled cell; in a
+    sheet with no ruled cell at all, every row when each holds at most one (a sheet of
+    text lines, such as a report pasted into a workbook)."""
     bordered = [i for i, r in enumerate(rows) if r in sheet.bordered_rows]
-    if not bordered:
-        return []
-    tail = list(zip(rows, grid_rows))[bordered[-1] + 1 :]
+    tail = list(zip(rows, grid_rows))[bordered[-1] + 1 if bordered else 0 :]
     if any(sum(bool(c.text.strip()) for c in cells) > 1 for _, cells in tail):
         return []
     return tail
