@@ -547,24 +547,28 @@ class SheetPlan:
 
 
 def sheet_plans(blocks: list[Block]) -> list[SheetPlan]:
-    """One sheet per table. The title lines just above a table (back to its 附件 line, or
-    everything before the first table) go on its sheet above it; other text goes below the
-    table before it, as a person pasting the document into a workbook would put it."""
+    """One sheet per table. The title lines just above a table, back to its 附件 line (at
+    most six lines up), go on its sheet above it; other text goes below the table before
+    it, and text before the first table on a sheet of its own (正文, no ruling), as a person
+    pasting the document into a workbook would put it."""
     tables = [i for i, b in enumerate(blocks) if not isinstance(b, str)]
     if not tables:  # a report alone: its lines on one sheet, no ruling
         return [SheetPlan("正文", [], [], [str(b) for b in blocks if str(b).strip()])]
     plans: list[SheetPlan] = []
     for n, t in enumerate(tables):
         floor = tables[n - 1] + 1 if n else 0
-        start = t if n else floor
+        start = t
         for i in range(t - 1, max(floor, t - 6) - 1, -1):
-            if n and ATTACHMENT.match(str(blocks[i]).strip()):
+            if ATTACHMENT.match(str(blocks[i]).strip()):
                 start = i
                 break
         end = tables[n + 1] if n + 1 < len(tables) else len(blocks)
         lead = [str(b) for b in blocks[start:t] if str(b).strip()]
+        before = [str(b) for b in blocks[floor:start] if str(b).strip()]
         if plans:
-            plans[-1].trailing.extend(str(b) for b in blocks[floor:start] if str(b).strip())
+            plans[-1].trailing.extend(before)
+        elif before:
+            plans.append(SheetPlan("正文", [], [], before))
         rows = blocks[t]
         assert not isinstance(rows, str)
         plans.append(SheetPlan(sheet_name(lead, rows, n, plans), lead, rows, []))
