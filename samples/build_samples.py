@@ -21,10 +21,11 @@ span), so the spans are rebuilt here from the row shapes and the label words; re
 .docx back row by row (``w:tr`` → ``w:tc``) must give exactly the seed's rows again, which
 ``check_docx`` asserts.
 
-Run: ``python samples/build_samples.py [TXT_DIR [OUT_DIR]]`` (default: the ``.txt`` files
-already in ``samples/``, written beside them). Idempotent: outputs are overwritten. The same
-script builds the renditions of the real-document corpus:
-``python samples/build_samples.py eval/real eval/real``.
+Run: ``python samples/build_samples.py [TXT_DIR [OUT_DIR]] [--renditions docx,pdf,xlsx,xls,doc]``
+(default: the ``.txt`` files already in ``samples/``, written beside them, every rendition).
+Idempotent: outputs are overwritten. The same script builds the renditions of the
+real-document corpus: ``python samples/build_samples.py eval/real eval/real``
+(``--renditions xlsx,xls`` adds the workbooks without rewriting the rest).
 """
 
 from __future__ import annotations
@@ -767,37 +768,62 @@ def check_pdf(path: Path) -> int:
 # --- main ------------------------------------------------------------------------------
 
 
-def build(seeds_dir: Path, outdir: Path = SAMPLES) -> None:
+RENDITIONS = ("docx", "pdf", "xlsx", "xls", "doc")
+
+
+def build(seeds_dir: Path, outdir: Path = SAMPLES, renditions: tuple[str, ...] = RENDITIONS) -> None:
+    """Write the renditions asked for (all by default); .pdf and .doc need the .docx,
+    .xls the .xlsx, so those are (re)written whenever their converts are asked for."""
     seeds = sorted(seeds_dir.glob("*.txt"))
     if not seeds:
         raise SystemExit(f"no seeds in {seeds_dir}")
+    word = bool({"docx", "pdf", "doc"} & set(renditions))
+    excel = bool({"xlsx", "xls"} & set(renditions))
     documents, workbooks, expected = [], [], {}
     for seed in seeds:
         if seed.resolve() != (outdir / seed.name).resolve():
             shutil.copyfile(seed, outdir / seed.name)
-        blocks = seed_blocks(seed)
-        target = outdir / f"{seed.stem}.docx"
-        write_docx(blocks, target)
-        check_docx(target, blocks)
-        documents.append(target)
-        workbook = outdir / f"{seed.stem}.xlsx"
-        write_xlsx(blocks, workbook)
-        check_workbook(workbook, blocks)
-        workbooks.append(workbook)
-        expected[seed.stem] = blocks
-    for stale in (outdir / f"{seed.stem}{suffix}" for seed in seeds for suffix in (".pdf", ".xls", ".doc")):
+        blocks = expected[seed.stem] = seed_blocks(seed)
+        if word:
+            documents.append(outdir / f"{seed.stem}.docx")
+            write_docx(blocks, documents[-1])
+            check_docx(documents[-1], blocks)
+        if excel:
+            workbooks.append(outdir / f"{seed.stem}.xlsx")
+            write_xlsx(blocks, workbooks[-1])
+            check_workbook(workbooks[-1], blocks)
+    converted = [r for r in ("pdf", "xls", "doc") if r in renditions]
+    for stale in (outdir / f"{seed.stem}.{suffix}" for seed in seeds for suffix in converted):
         stale.unlink(missing_ok=True)
-    convert(documents, outdir, "pdf")
-    convert(workbooks, outdir, "xls:MS Excel 97")
-    with tempfile.TemporaryDirectory() as tmp:
-        convert(word_sources(documents, Path(tmp)), outdir, "doc:MS Word 97")
-    for target in documents:
-        check_workbook(target.with_suffix(".xls"), expected[target.stem])
-        check_doc(target.with_suffix(".doc"), target)
-        pdf = target.with_suffix(".pdf")
-        print(f"{target.stem}: {len(rows_from_docx(target))} tables, {check_pdf(pdf)} pages, xlsx/xls/doc written")
+    if "pdf" in renditions:
+        convert(documents, outdir, "pdf")
+    if "xls" in renditions:
+        convert(workbooks, outdir, "xls:MS Excel 97")
+    if "doc" in renditions:
+        with tempfile.TemporaryDirectory() as tmp:
+            convert(word_sources(documents, Path(tmp)), outdir, "doc:MS Word 97")
+    for seed in seeds:
+        done = [r for r in renditions if r in ("docx", "xlsx")]
+        if "xls" in renditions:
+            check_workbook(outdir / f"{seed.stem}.xls", expected[seed.stem])
+            done.append("xls")
+        if "doc" in renditions:
+            check_doc(outdir / f"{seed.stem}.doc", outdir / f"{seed.stem}.docx")
+            done.append("doc")
+        if "pdf" in renditions:
+            done.append(f"pdf ({check_pdf(outdir / f'{seed.stem}.pdf')} pages)")
+        print(f"{seed.stem}: {', '.join(done)}")
 
 
 if __name__ == "__main__":
-    source = Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLES
-    build(source, Path(sys.argv[2]) if len(sys.argv) > 2 else SAMPLES)
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Build the sample renditions of seed text exports.")
+    parser.add_argument("txt_dir", nargs="?", type=Path, default=SAMPLES)
+    parser.add_argument("out_dir", nargs="?", type=Path, default=SAMPLES)
+    parser.add_argument("--renditions", default=",".join(RENDITIONS), help="comma-separated, e.g. xlsx,xls")
+    args = parser.parse_args()
+    asked = tuple(r for r in args.renditions.split(",") if r)
+    if unknown := set(asked) - set(RENDITIONS):
+        parser.error(f"unknown renditions: {', '.join(sorted(unknown))}")
+    build(args.txt_dir, args.out_dir, asked)

@@ -546,3 +546,24 @@ def test_the_command_line_reviews_a_zip_of_excel_files(
     loc = exceeds[0]["location"]
     assert loc["sheet"].startswith("附件3") and loc["cell"][0].isalpha()
     assert "RAR" in capsys.readouterr().err  # the unreadable member is reported on stderr too
+
+
+# --- the real corpus ---------------------------------------------------------------------------
+
+REAL = Path(__file__).resolve().parents[1] / "eval" / "real"
+REAL_STEMS = sorted(p.stem for p in REAL.glob("*.xlsx"))
+
+
+@pytest.mark.parametrize("stem", REAL_STEMS)
+def test_real_documents_read_the_same_from_excel_as_from_word(stem: str) -> None:
+    """Every real document's workbook renditions (build_samples --renditions xlsx,xls)
+    give the records of its .docx, provenance aside."""
+    from tests.test_forms import without_locations
+
+    def records(path: Path) -> tuple[str | None, object]:
+        result = extract_path(path)
+        return result.error, without_locations([f.model_dump(mode="json") for f in result.forms])
+
+    word = records(REAL / f"{stem}.docx")
+    assert records(REAL / f"{stem}.xlsx") == word
+    assert records(REAL / f"{stem}.xls") == word
