@@ -197,7 +197,7 @@ def test_a_huge_sheet_is_read_up_to_a_limit_and_noted(
 
 def test_formulas_are_read_by_their_cached_value() -> None:
     book = openpyxl.Workbook()
-    book.active.append([2662.18, "=A1*2"])
+    book.active.append([2662.18, "=A1*2", "=1/0"])
     book.active["B1"].number_format = "0.00"
     data = _book_bytes(book)
     src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
@@ -208,9 +208,10 @@ def test_formulas_are_read_by_their_cached_value() -> None:
             content = src.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
                 content = content.replace(b"<f>A1*2</f><v></v>", b"<f>A1*2</f><v>5324.36</v>")
+                content = content.replace(b'<c r="C1"><f>1/0</f><v></v>', b'<c r="C1" t="e"><f>1/0</f><v>#DIV/0!</v>')
             dst.writestr(item, content)
     (row,) = read_bytes(out.getvalue(), "f.xlsx").tables[0].rows
-    assert [c.text for c in row] == ["2662.18", "5324.36"]
+    assert [c.text for c in row] == ["2662.18", "5324.36", "#DIV/0!"]
 
 
 def test_text_below_the_ruled_grid_is_paragraphs() -> None:

@@ -183,6 +183,8 @@ def _xlrd_sheet(book, ws) -> Sheet:  # type: ignore[no-untyped-def]
                 sheet.texts[(r, c)] = display(cell.value, None)
             elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
                 sheet.texts[(r, c)] = display(bool(cell.value), None)
+            elif cell.ctype == xlrd.XL_CELL_ERROR:  # shown as Excel shows it: #DIV/0!
+                sheet.texts[(r, c)] = xlrd.error_text_from_code.get(cell.value, "#N/A")
             b = xf.border
             if b.top_line_style or b.bottom_line_style or b.left_line_style or b.right_line_style:
                 sheet.bordered_rows.add(r)
