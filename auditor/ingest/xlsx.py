@@ -19,9 +19,11 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from lxml import etree
+from openpyxl.utils.exceptions import InvalidFileException
 
 from auditor.document import Block, Cell, Document, Paragraph, Provenance, Table
 from auditor.errors import DocumentLoadError
@@ -85,11 +87,14 @@ def read_xlsx(data: bytes, path: str = "") -> Document:
             book.close()
     except (
         zipfile.BadZipFile,
+        zlib.error,
         KeyError,
+        IndexError,
         OSError,
         ValueError,
         TypeError,
         etree.XMLSyntaxError,
+        InvalidFileException,
     ) as exc:
         raise DocumentLoadError(
             f"Excel文件已损坏，无法读取（{type(exc).__name__}）：请用Excel或WPS打开后另存为.xlsx再试"
@@ -142,8 +147,11 @@ def _openpyxl_sheet(ws, parts: zipfile.ZipFile) -> Sheet:  # type: ignore[no-unt
 def read_xls(data: bytes, path: str = "") -> Document:
     import xlrd
 
+    quiet = io.StringIO()  # xlrd writes its warnings to stdout by default: not into our JSON
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=False)
+        book = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, logfile=quiet, verbosity=0
+        )
     except xlrd.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             raise DocumentLoadError(encrypted_message("xls")) from exc
@@ -155,11 +163,20 @@ def read_xls(data: bytes, path: str = "") -> Document:
             f"Excel文件（.xls）已损坏，无法读取（{type(exc).__name__}）：请用Excel或WPS打开后另存为.xlsx再试"
         ) from exc
     sheets, hidden = [], []
-    for ws in book.sheets():
-        if ws.visibility:
-            hidden.append(ws.name)
-        else:
-            sheets.append(_xlrd_sheet(book, ws))
+    try:
+        for ws in book.sheets():
+            if ws.visibility:
+                hidden.append(ws.name)
+            else:
+                sheets.append(_xlrd_sheet(book, ws))
+    except (
+        IndexError,
+        KeyError,
+        ValueError,
+    ) as exc:  # a damaged record (a style index out of range …)
+        raise DocumentLoadError(
+            f"Excel文件（.xls）已损坏，无法读取（{type(exc).__name__}）：请用Excel或WPS打开后另存为.xlsx再试"
+        ) from exc
     return layout_workbook(sheets, hidden, path, "xls")
 
 
@@ -188,7 +205,9 @@ def _xlrd_sheet(book, ws) -> Sheet:  # type: ignore[no-untyped-def]
             b = xf.border
             if b.top_line_style or b.bottom_line_style or b.left_line_style or b.right_line_style:
                 sheet.bordered_rows.add(r)
-    sheet.merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in ws.merged_cells]
+    sheet.merges = [
+        (r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in ws.merged_cells if r0 < r1 and c0 < c1
+    ]
     sheet.hidden_rows = {r for r, info in ws.rowinfo_map.items() if info.hidden}
     sheet.hidden_cols = {c for c, info in ws.colinfo_map.items() if info.hidden}
     return sheet
@@ -206,6 +225,11 @@ def layout_workbook(sheets: list[Sheet], hidden: list[str], path: str, kind: str
     notes = [f"工作表“{name}”已隐藏，未读取" for name in hidden]
     paragraphs = 0
     for sheet in sheets:
+        sheet.merges = [  # a range merged down to row 1,048,576 ends where reading ends
+            (r0, c0, min(r1, MAX_ROWS - 1), min(c1, MAX_COLS - 1))
+            for r0, c0, r1, c1 in sheet.merges
+            if r0 < MAX_ROWS and c0 < MAX_COLS
+        ]
         notes.extend(_hidden_notes(sheet))
         table_blocks = sheet_blocks(
             sheet, len([b for b in blocks if isinstance(b, Table)]) + 1, paragraphs
