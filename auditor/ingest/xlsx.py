@@ -88,6 +88,7 @@ def read_xlsx(data: bytes, path: str = "") -> Document:
     except (
         zipfile.BadZipFile,
         zlib.error,
+        EOFError,
         KeyError,
         IndexError,
         OSError,
