@@ -64,7 +64,8 @@ def _ole_kind(data: bytes, name: str) -> str:
 
     try:
         streams = {entry.name for entry in CompDoc(data, logfile=io.StringIO()).dirlist}
-    except (CompDocError, IndexError, ValueError, struct.error) as exc:
+    except (CompDocError, IndexError, ValueError, AssertionError, OverflowError, struct.error) as exc:
+        # xlrd's compound-file parser asserts and indexes on damaged directories
         raise DocumentLoadError("文件已损坏（旧版Office文件结构不完整），无法读取：请用Office或WPS打开后另存为.docx或.xlsx再试") from exc
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
         if name.lower().endswith((".docx", ".doc", ".wps")):
