@@ -1,4 +1,4 @@
-"""Score the auditor against a labelled set (shared/spec/findings.md, "Labelled sets").
+"""Score the auditor against a labelled set (docs/rules.md, "Labelled sets").
 
 A labelled set is a folder of documents plus ``labels.jsonl``: one expected finding per
 line, ``{"file": "NAME.docx", "form": "title", "rule": "code"}`` (extra keys such as
@@ -374,7 +374,7 @@ def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = subparsers.add_parser("eval", help="评估：按标注集计算查准率、查全率、F1")
     p.add_argument("dir", help="标注集文件夹（含 labels.jsonl 与待审文件）")
     p.add_argument("--rendition", choices=[*RENDITIONS, "each"], help="只评估一种格式；each：每种格式分别评估")
-    p.add_argument("-o", "--output", help=f"结果JSON的路径（默认：<dir>/{RESULT_FILE}）")
+    p.add_argument("-o", "--output", help=f"结果JSON的路径（默认：当前文件夹下的 {RESULT_FILE}，不写入标注集）")
     p.add_argument("--profile", choices=sorted(PROFILES), default=None, help="评分方案（默认取环境设置）")
     p.add_argument("--fail-under", dest="fail_under", type=float, help="总体F1低于此值时以状态码1退出")
     p.set_defaults(run=run_eval)
@@ -408,7 +408,7 @@ def run_eval(args: argparse.Namespace) -> int:
         ):
             if items:
                 print(f"{problem}：{'；'.join(items)}\n")
-    output = Path(args.output) if args.output else folder / RESULT_FILE
+    output = Path(args.output) if args.output else Path.cwd() / RESULT_FILE  # never into the labelled set
     payload = results[0].model_dump(mode="json") if len(results) == 1 else [r.model_dump(mode="json") for r in results]
     try:
         output.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

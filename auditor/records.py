@@ -192,6 +192,8 @@ class SelfEvalBase(FormBase):
     total_weight: Value | None = None
     total_score: Value | None = None
     grade: Value | None = None
+    budget_weight: Value | None = None  # stated in the funds block's label: 预算执行情况（20分）
+    indicators_weight: Value | None = None  # stated in the indicator block's label: 绩效指标（90分）
 
     def funds_row(self, key: FundsKey) -> FundsRow | None:
         return next((r for r in self.funds if r.key == key), None)
@@ -205,7 +207,6 @@ class ProjectSelfEval(SelfEvalBase):
 
 class DeptSelfEval(SelfEvalBase):
     kind: Literal["dept_self_eval"] = "dept_self_eval"
-    budget_weight: Value | None = None  # 预算执行情况（20分）
     spending: dict[str, Value] = Field(default_factory=dict)  # 基本支出 / 项目支出 / 一般公共预算 …
     goal_blocks: list[GoalBlock] = Field(default_factory=list)
     deviation_text: Value | None = None  # 偏差大或目标未完成原因分析

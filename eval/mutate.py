@@ -10,7 +10,7 @@ reviewed by the auditor and redrawn if any rule fires; those forms are listed in
 ``generation_report.json`` (a template bug or a false positive of a rule).
 
 A mutation changes one thing and names every rule its change makes true on the printed
-numbers (rules are independent, shared/spec/findings.md). Controls change something
+numbers (rules are independent, docs/rules.md). Controls change something
 that must NOT fire (an explained adjustment, an explained over-achievement).
 
 Output, for each format: ``OUT/<format>/<id>.<ext>``, ``OUT/<format>/labels.jsonl`` (one

@@ -1,6 +1,6 @@
 """funds.* rules on forms built in the seed text format (tests/formbuilder.py).
 
-Tolerances (shared/spec/findings.md): money max(0.01 万元, 0.1 % relative), rates 0.5 pp,
+Tolerances (docs/rules.md): money max(0.01 万元, 0.1 % relative), rates 0.5 pp,
 scores 0.01. Also here: the builder's default forms are clean under every rule."""
 
 from __future__ import annotations

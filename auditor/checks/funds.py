@@ -23,7 +23,7 @@ from auditor.checks.measure import (
 from auditor.checks.text import form_texts, is_substantive, strip_instructions
 from auditor.forms.stream import key_of
 from auditor.forms import Form
-from auditor.records import DeptSelfEval, FormBase, FundsRow, SelfEvalBase, Value
+from auditor.records import FormBase, FundsRow, Indicator, SelfEvalBase, Value
 
 _COLUMNS = {"initial_budget": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
 _ADJUSTMENT_WORDS = re.compile(
@@ -68,7 +68,7 @@ def rate_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
 def budget_weight(form: FormBase) -> Decimal | None:
     total = total_row(form)
     weight = number(total.weight) if total else None
-    if weight is None and isinstance(form, DeptSelfEval):
+    if weight is None and isinstance(form, SelfEvalBase):
         weight = number(form.budget_weight)
     return weight
 
@@ -81,20 +81,34 @@ def budget_rate(row: FundsRow) -> Decimal | None:
     return rate(row.rate)
 
 
+def _budget_lines(form: Form) -> list[Indicator]:
+    """Indicator lines that score budget execution (预算执行率 under 项目管理/投入管理)."""
+    return [i for i in form.indicators if "预算执行" in i.name and number(i.weight) is not None]
+
+
 @rule("funds.score_mismatch", "error", "预算执行得分与分值×执行率不符")
 def score_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     row = total_row(form)
-    if row is None:
-        return
-    weight, score, r = budget_weight(form), number(row.score), budget_rate(row)
-    if weight is None or score is None or r is None:
+    r = budget_rate(row) if row is not None else None
+    if row is not None:
+        yield from _score_hit(budget_weight(form), row.score, r, row.rate, "预算执行", ctx)
+    for line in _budget_lines(form):
+        line_rate = r if r is not None else rate(line.actual)
+        yield from _score_hit(number(line.weight), line.score, line_rate, line.actual, f"“{line.name}”", ctx)
+
+
+def _score_hit(
+    weight: Decimal | None, cell: Value | None, r: Decimal | None, shown: Value | None, what: str, ctx: Context
+) -> Iterator[Hit]:
+    score = number(cell)
+    if weight is None or score is None or r is None or cell is None:
         return
     expected = weight * min(r, Decimal(100)) / Decimal(100)
     if abs(expected - score) > ctx.tol.score:
-        assert row.score is not None
+        due = fmt(expected.quantize(Decimal("0.01")))
         yield Hit(
-            f"预算执行得分填报 {fmt(score)}，按分值 {fmt(weight)} × 执行率 {pct(min(r, Decimal(100)))} 应为 {fmt(expected.quantize(Decimal('0.01')))}",
-            fmt(expected.quantize(Decimal("0.01"))), fmt(score), row.score.location, evidence(row.score, row.rate),
+            f"{what}得分填报 {fmt(score)}，按分值 {fmt(weight)} × 执行率 {pct(min(r, Decimal(100)))} 应为 {due}",
+            due, fmt(score), cell.location, evidence(cell, shown),
         )
 
 

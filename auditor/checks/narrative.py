@@ -33,9 +33,13 @@ _BUDGET_WORDS = ("拨款指标", "预算安排", "计划使用资金", "到位",
 _OTHER_ITEM = re.compile(r"费|含|其中|包括|用于")
 _NAME_TAIL = re.compile(r"[（(][^）)]*[）)]?$")
 TEMPLATE_TEXT = re.compile(
-    r"[（(]\s*(?:限\s*)?\d+\s*字(?:以[内下])?\s*[）)]|请填写|请在此|此处填写|填写说明|结合自评情况|"
-    r"主要反映[^。]{0,40}(?:情况|原因)[^。]{0,12}[。]?|简要(?:说明|描述)[^。]{0,20}(?:情况|原因)"
+    r"[（(]\s*(?:限\s*)?\d+\s*字(?:以[内下])?\s*[）)]|[（(【]\s*请[^）)】]{1,40}[）)】]|请填写|请在此|此处填写|填写说明|"
+    r"请(?:简要|简述|如实|据实|详细|逐项|认真)?(?:说明|填写|描述|列明|阐述|概述)|结合自评情况|结合[^。；;]{0,20}(?:填写|说明|分析)|"
+    r"主要反映[^。]{0,40}(?:情况|原因)[^。]{0,12}[。]?|简要(?:说明|描述)[^。]{0,20}(?:情况|原因)|"
+    r"对照年度目标[，,]?\s*说明"
 )
+# Header fields whose value is free text the filler writes (职责概述, 评价结论, 存在问题 …).
+_FREE_TEXT_FIELD = re.compile(r"职责|概述|结论|问题|措施|建议|内容|情况|说明|目标|成效|原因")
 _UNFINISHED = re.compile(
     r"(?<!不存在)(?<!没有)(?<!无)(?<!未出现)(?:未完成|尚未|暂未|未能|延期|推迟|拟于[^。，；]{0,12}(?:开展|实施|完成|支付|进行))"
 )
@@ -71,7 +75,7 @@ def result_copies_goal(form: Form, ctx: Context) -> Iterator[Hit]:
     if ratio >= Decimal("0.9"):
         pct = fmt((ratio * 100).quantize(Decimal("0.1")))
         yield Hit(
-            f"实际完成情况与预期目标 {pct}% 相同（最长公共子序列 ÷ 完成情况字数），未写出实际完成了什么",
+            f"实际完成情况的文字有 {pct}% 按原顺序照搬自预期目标，未写出实际完成了什么",
             "< 90%", f"{pct}%", form.result.location, (form.result.text,),
         )
 
@@ -172,9 +176,19 @@ def _all_texts(form: Form) -> list[tuple[str, str, Location]]:
     return out
 
 
+def _free_text_fields(form: Form) -> list[tuple[str, str, Location]]:
+    """Header fields holding free text (评价结论, 存在问题, 改进措施, 职责概述 …), those not
+    already among the form's narrative texts."""
+    seen = {id(v) for _, v in text_values(form)}
+    return [
+        (key, v.text, v.location) for key, v in form.fields.items()
+        if id(v) not in seen and v.quantity.kind == "qualitative" and _FREE_TEXT_FIELD.search(key)
+    ]
+
+
 @rule("narrative.template_text_left", "warning", "残留填表说明文字")
 def template_text_left(form: Form, ctx: Context) -> Iterator[Hit]:
-    for role, text, location in _all_texts(form):
+    for role, text, location in _all_texts(form) + _free_text_fields(form):
         m = TEMPLATE_TEXT.search(text)
         if m:
             yield Hit(f"{role}中残留填表说明“{m.group(0)}”", "填写实际内容", m.group(0), location, (m.group(0),))

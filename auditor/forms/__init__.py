@@ -48,7 +48,7 @@ def parse_forms(document: Document) -> list[Form]:
     forms: list[Form] = []
     for n, k in enumerate(keys):
         end = starts[n + 1] if n + 1 < len(keys) else len(items)
-        above = items[max(keys[n - 1] + 1 if n else 0, starts[n] - 6) : starts[n]]
+        above = items[max(keys[n - 1] + 1 if n else 0, starts[n] - 15) : starts[n]]
         forms.append(_build(items[starts[n] : k], items[k : end], above))
     forms += _attach_reports(items, starts, forms)
     if not forms and (untitled := _untitled_report(items)) is not None:
@@ -163,6 +163,7 @@ def _heading_start(items: list[Item], key: int, floor: int) -> int:
 
 def _build(heading: list[Item], body: list[Item], above: list[Item] = ()) -> Form:  # type: ignore[assignment]
     draft = read_body(body, [item_text(i) for i in heading])
+    draft.grade = find_grade(draft, body)
     first = body[0]
     title_key = _title_key(first) if isinstance(first, Row) else None
     if title_key is None:
@@ -256,6 +257,31 @@ def _common(heading: list[Item], draft: Draft, title_key: str, key_item: Item) -
     }
 
 
+_GRADE_WORD = r"(优秀|良好|优|良|中等|中|差|合格|不合格)"
+_GRADE_INLINE = re.compile(r"(?:评价|自评|绩效|综合)?等级\s*[:：为是]\s*" + _GRADE_WORD)
+_GRADE_ALONE = re.compile(r"^" + _GRADE_WORD + r"$")
+
+
+def find_grade(draft: Draft, body: list[Item]) -> Value | None:
+    """The grade the form states: a 评价等级 / 自评等级 field, a grade written inline
+    (评价等级：优) in a cell or a line, or a grade word alone after the total score."""
+    value = next((v for k, v in draft.fields.items() if k.endswith("等级") and v.text), None)
+    if value is not None:
+        return value
+    for item in body:
+        cells = [(item.text, item.location)] if isinstance(item, Para) else [
+            (t, Location.of(c.prov)) for t, c in zip(item.texts, item.cells)]
+        for text, location in cells:
+            m = _GRADE_INLINE.search(text)
+            if m:
+                return Value.read(m.group(1), location)
+        if isinstance(item, Row) and blocks.is_total_row(item):
+            alone = [i for i in item.filled if _GRADE_ALONE.match(item.texts[i])]
+            if alone:
+                return item.value(alone[0])
+    return None
+
+
 def _self_eval_parts(draft: Draft) -> dict[str, object]:
     return {
         "funds": draft.funds,
@@ -263,7 +289,9 @@ def _self_eval_parts(draft: Draft) -> dict[str, object]:
         "result": draft.result,
         "total_weight": draft.total_weight,
         "total_score": draft.total_score,
-        "grade": _field(draft, "等级", "评价等级", "自评等级"),
+        "grade": draft.grade,
+        "budget_weight": draft.budget_weight,
+        "indicators_weight": draft.indicators_weight,
     }
 
 
@@ -283,7 +311,6 @@ def _dept_self_eval(draft: Draft, common: dict[str, object]) -> DeptSelfEval:
     return DeptSelfEval(
         **common,  # type: ignore[arg-type]
         **_self_eval_parts(draft),  # type: ignore[arg-type]
-        budget_weight=draft.budget_weight,
         spending=_spending(draft),
         goal_blocks=draft.goal_blocks,
         deviation_text=_field_containing(draft, "偏差"),
@@ -371,22 +398,37 @@ def _standalone(report: Report, before: str | None, paras: list[Para]) -> SelfEv
     )
 
 
-_REPORT_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+_REPORT_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|项目[一二三四五六七八九十]+[:：])")
 _REPORT_WORDS = re.compile(r"绩效|预算|资金")
+_SELF_EVALUATED = re.compile(r"绩效(?:自评|评价)")
+# Where an untitled report names its subject: "…文件要求，X开展了…绩效自评", "X项目为…".
+_SUBJECT_IN_TEXT = (
+    re.compile(r"(?:要求|精神|部署|安排)[，,]\s*(?P<s>[^，,。《》]{4,30}?)(?:认真|组织|及时)?(?:开展|对)"),
+    re.compile(r"^(?P<s>[^，,。《》]{4,40}?项目)(?:为|是|系)"),
+)
 
 
 def _untitled_report(items: list[Item]) -> SelfEvalReport | None:
-    """A report whose heading is missing: numbered sections (一、 二、 …) of text about
-    budgets and performance, and no table."""
+    """A report whose heading is missing: no table, text about budgets and performance in
+    numbered sections (一、 二、 …, 项目一：…) that says it is a performance evaluation.
+    Its subject is taken from the text where it names it."""
     paras = [i for i in items if isinstance(i, Para)]
     if any(isinstance(i, Row) for i in items) or len(paras) < 3:
         return None
-    sections = sum(1 for p in paras if len(p.text) <= 40 and _REPORT_SECTION.match(p.text))
+    sections = sum(1 for p in paras if _REPORT_SECTION.match(p.text))
     text = "".join(p.text for p in paras)
-    if sections < 2 or len(_REPORT_WORDS.findall(text)) < 3:
+    if sections < 2 or len(_REPORT_WORDS.findall(text)) < 3 or not _SELF_EVALUATED.search(text):
         return None
     title = Para(text="", raw="", location=paras[0].location)
-    return _standalone(read_report(title, paras, None), None, paras)
+    form = _standalone(read_report(title, paras, None), None, paras)
+    for p in paras[:8]:
+        m = next((m for pattern in _SUBJECT_IN_TEXT if (m := pattern.search(p.text))), None)
+        if m is not None:
+            form.title = m.group("s").strip()
+            form.title_note = f"报告没有标题，名称取自正文“{p.text[: m.end()]}…”"
+            form.notes = []
+            break
+    return form
 
 
 __all__ = ["Form", "FormBase", "parse_forms"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from auditor.forms.stream import Row, key_of
+from auditor.values import parse_value
 from auditor.records import (
     Category,
     CategoryWeight,
@@ -48,7 +49,7 @@ FUNDS_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
 ]
 SUMMARY_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("seq", ("序号",)),
-    ("name", ("支出方向", "项目名称", "子项")),
+    ("name", ("支出方向", "项目名称", "子项", "支出项目")),
     ("amount", ("金额",)),
     ("long_term_goal", ("实施期",)),
     ("annual_goal", ("年度",)),
@@ -82,6 +83,7 @@ class ColumnMap:
     """Which field each grid column holds, from a header row."""
 
     spans: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, field, header
+    width: int = 0  # grid columns of the header row
 
     def field_at(self, col: int) -> tuple[str, str] | None:
         for start, end, name, header in self.spans:
@@ -92,11 +94,12 @@ class ColumnMap:
     def has(self, name: str) -> bool:
         return any(s[2] == name for s in self.spans)
 
-    def fields_of(self, row: Row) -> dict[str, tuple[int, str]]:
-        """field → (cell index in row, header words) for the cells of a data row."""
+    def fields_of(self, row: Row, shift: int = 0) -> dict[str, tuple[int, str]]:
+        """field → (cell index in row, header words) for the cells of a data row (with
+        ``shift``, the row's cells sit that many columns further right)."""
         out: dict[str, tuple[int, str]] = {}
         for i, cell in enumerate(row.cells):
-            hit = self.field_at(cell.col)
+            hit = self.field_at(cell.col + shift)
             if hit and hit[0] not in out:
                 out[hit[0]] = (i, hit[1])
         return out
@@ -136,7 +139,8 @@ def column_map(row: Row, vocabulary: list[tuple[str, tuple[str, ...]]], extra: b
             name = "extra:" + row.keys[i]
         if name is not None:
             spans.append((cell.col, cell.col + cell.colspan, name, row.texts[i]))
-    return ColumnMap(spans)
+    width = max((c.col + c.colspan for c in row.cells), default=0)
+    return ColumnMap(spans, width)
 
 
 # A header cell is short; a longer cell holding header words is a printed note (a 原因
@@ -182,7 +186,7 @@ def is_goal_header(row: Row) -> bool:
     """A goal beside its completion: 预期目标 | 实际完成情况, 年度目标 | 完成情况 …"""
     keys = _header_keys(row)
     goal = any("预期目标" in k or (k.endswith("目标") and "指标" not in k) for k in keys)
-    done = any(("实际完成" in k or k.endswith(("完成情况", "完成值"))) and "指标" not in k for k in keys)
+    done = any(("实际完成" in k or "完成情况" in k or k.endswith("完成值")) and "指标" not in k for k in keys)
     return goal and done
 
 
@@ -209,11 +213,42 @@ def is_plan_header(row: Row) -> bool:
 
 
 def is_summary_header(row: Row) -> bool:
-    return _has_words(row, ("序号",), ("金额",), ("支出方向", "项目名称", "子项"))
+    """A list of sub-items with amounts: 序号 | 支出方向 | 金额 …, or 部门职能 | 年度目标任务 |
+    支出项目名称 | 预算金额 (a department's 年度履职目标)."""
+    return _has_words(row, ("金额",), ("支出方向", "项目名称", "子项", "支出项目"))
 
 
 def is_header_fragment(row: Row) -> bool:
     return bool(row.filled) and all(row.keys[i] in HEADER_FRAGMENTS for i in row.filled)
+
+
+# The sub-columns a two-row header splits 年度指标值 into (指标性质 | 指标值 | 度量单位).
+SUB_HEADER_WORDS = ("性质", "单位", "指标值", "目标值", "标准值", "完成值", "实际值", "分值", "得分", "方向", "类型")
+
+
+def is_sub_header(row: Row) -> bool:
+    """A header's second row: short header words only, such as 指标性质 | 指标值 | 度量单位."""
+    keys = [row.keys[i] for i in row.filled]
+    return bool(keys) and len(keys) >= 2 and all(len(k) <= 8 and any(w in k for w in SUB_HEADER_WORDS) for k in keys)
+
+
+def two_row_header(upper: Row, lower: Row) -> Row:
+    """One header from a header written over two rows: the lower row's own words, and the
+    upper row's words for the columns whose header spans both rows (left blank in the
+    lower row: 一级指标 … on the left, 实际完成值 | 分值 | 得分 | 偏差 on the right)."""
+    if [c.col for c in upper.cells] == [c.col for c in lower.cells]:  # one grid: words stack (年度 + 指标值)
+        texts = [u + w if w and u != w else (u or w) for u, w in zip(upper.texts, lower.texts)]
+        return Row(cells=lower.cells, texts=texts, keys=[key_of(t) for t in texts])
+    texts = list(lower.texts)
+    filled = lower.filled
+    lead = filled[0] if filled else len(texts)
+    trail = len(texts) - 1 - filled[-1] if filled else 0
+    up = [upper.texts[i] for i in upper.filled]
+    for k in range(min(lead, len(up))):
+        texts[k] = up[k]
+    for k in range(1, min(trail, len(up)) + 1):
+        texts[-k] = up[-k]
+    return Row(cells=lower.cells, texts=texts, keys=[key_of(t) for t in texts])
 
 
 def total_label_key(text: str) -> str:
@@ -248,6 +283,8 @@ def label_pairs(row: Row) -> list[tuple[str, Value]]:
     idx = [i for i, c in enumerate(row.cells) if not c.continuation]
     while idx and not row.texts[idx[0]]:
         idx.pop(0)
+    if len(idx) >= 3 and len(idx) % 2 and _is_number(row.texts[idx[-1]]) and not _is_number(row.texts[idx[1]]):
+        idx = idx[1:]  # "年度预算安排 | 资金总额 | 171.41": a block label before the pair
     inline = [(i, m) for i in idx if (m := _INLINE_PAIR.match(row.texts[i]))]
     if inline:
         return [(key_of(m.group(1)), _inline_value(row, i, m.group(2) or "")) for i, m in inline]
@@ -325,8 +362,25 @@ def category_of(level1: str, level2: str) -> Category:
     return "其他"
 
 
+def short_row_shift(row: Row, cmap: ColumnMap) -> int:
+    """How far a row with fewer cells than its header (and no span information, as in a
+    text export) sits to the right: 0, or aligned with the header's last column when the
+    left alignment would put a value where the indicator's name belongs (the merged
+    category cells on the left were left out)."""
+    end = row.cells[-1].col + row.cells[-1].colspan if row.cells else 0
+    if end >= cmap.width or any(c.colspan != 1 for c in row.cells):
+        return 0
+    shift = cmap.width - end
+
+    def name_is_value(s: int) -> bool:
+        hit = cmap.fields_of(row, s).get("name")
+        return hit is not None and parse_value(row.texts[hit[0]]).kind == "number"
+
+    return shift if name_is_value(0) and not name_is_value(shift) else 0
+
+
 def read_indicator(row: Row, cmap: ColumnMap, previous: Indicator | None) -> Indicator:
-    cols = cmap.fields_of(row)
+    cols = cmap.fields_of(row, short_row_shift(row, cmap))
 
     def text(name: str) -> str:
         return row.texts[cols[name][0]] if name in cols else ""

@@ -39,6 +39,8 @@ class Draft:
     sub_items: list[SubItem] = field(default_factory=list)
     sub_items_total: Value | None = None
     has_actual_column: bool = False
+    grade: Value | None = None  # 评价等级, wherever the form states it
+    indicators_weight: Value | None = None  # 绩效指标（90分）
 
 
 @dataclass
@@ -49,6 +51,7 @@ class _State:
     indicator_cmap: blocks.ColumnMap | None = None
     last_indicator: Indicator | None = None
     just_opened: bool = False
+    header_row: Row | None = None  # the indicator header just read (its second row may follow)
 
 
 _YUAN_NOTE = re.compile(r"单位\s*[:：]\s*元|[（(]\s*(?:单位\s*[:：])?\s*元\s*[）)]")
@@ -92,7 +95,21 @@ def _read_row(row: Row, draft: Draft, state: _State) -> None:
 
 
 def _open_block(row: Row, draft: Draft, state: _State) -> bool:
+    second_row = state.just_opened and state.block == "indicators" and state.header_row is not None
+    if second_row and (blocks.is_indicator_header(row) or blocks.is_sub_header(row)):
+        assert state.header_row is not None
+        row = blocks.two_row_header(state.header_row, row)
+        state.header_row = None
+        state.cmap = state.indicator_cmap = blocks.column_map(row, blocks.INDICATOR_COLUMNS, extra=True)
+        draft.has_actual_column = draft.has_actual_column or state.cmap.has("actual")
+        state.just_opened = True
+        return True
     if blocks.is_indicator_header(row):
+        state.header_row = row
+        first = row.first_filled()
+        stated = blocks.stated_weight(row.texts[first]) if first is not None else None
+        if stated is not None and "一级" not in row.texts[first or 0]:
+            draft.indicators_weight = Value.read(f"{stated}", row.location())
         cmap = blocks.column_map(row, blocks.INDICATOR_COLUMNS, extra=True)
         state.block, state.cmap, state.indicator_cmap, state.last_indicator = "indicators", cmap, cmap, None
         draft.has_actual_column = draft.has_actual_column or cmap.has("actual")
