@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="显示详细日志（含大模型接口库的日志）")
     sub = parser.add_subparsers(title="子命令", metavar="{extract,review,eval,page}")
     p = sub.add_parser("extract", help="读取文件中的表格，输出结构化记录（JSON）")
-    p.add_argument("paths", nargs="+", metavar="路径", help="PDF、Word(.docx)或文本导出文件，或包含它们的文件夹")
+    p.add_argument("paths", nargs="+", metavar="路径", help="PDF、Word(.docx/.doc/.wps)、Excel(.xlsx/.xls)、文本导出文件或ZIP压缩包，或包含它们的文件夹")
     p.add_argument("--format", choices=["json"], default="json")
     p.add_argument("-o", "--output", metavar="文件", help="写入文件而不是标准输出")
     p.add_argument("--strict", action="store_true", help="有文件无法读取时以状态码1退出")
@@ -60,7 +60,7 @@ def _add_review_parser(sub: Any) -> None:
     from auditor.settings import PROFILES
 
     p = sub.add_parser("review", help="审核：读取表格并按规则核对数字与逻辑，输出问题清单")
-    p.add_argument("paths", nargs="+", metavar="路径", help="PDF、Word(.docx)或文本导出文件，或包含它们的文件夹")
+    p.add_argument("paths", nargs="+", metavar="路径", help="PDF、Word(.docx/.doc/.wps)、Excel(.xlsx/.xls)、文本导出文件或ZIP压缩包，或包含它们的文件夹")
     p.add_argument(
         "--format",
         type=choice_list(REPORT_FORMATS),

@@ -41,7 +41,14 @@ AMBIGUOUS_FILE = "ambiguous.jsonl"  # debatable findings: neither a hit nor a mi
 FORMS_FILE = "forms.jsonl"  # optional: the forms each document holds, for the recognition rate
 MANIFEST_FILE = "manifest.jsonl"
 RESULT_FILE = "eval_result.json"
-RENDITIONS: tuple[str, ...] = ("txt", "docx", "pdf")
+RENDITIONS: tuple[str, ...] = (
+    "txt",
+    "docx",
+    "pdf",
+    "xlsx",
+    "xls",
+    "doc",
+)
 LLM_RULES = frozenset({"narrative.contradiction"})
 # Rules whose answer depends on the whole form (a total, a sum of weights, a reason that
 # may stand further on). On a document transcribed only up to a cut (forms.jsonl
@@ -283,7 +290,7 @@ def _expected(labels: Iterable[Label], names: Sequence[str]) -> tuple[dict[Key, 
 
 
 def documents_of(folder: Path | str, rendition: str | None = None) -> list[Path]:
-    """The documents of a labelled set, optionally only one rendition (txt/docx/pdf)."""
+    """The documents of a labelled set, optionally only one rendition (see RENDITIONS)."""
     paths = walk([str(folder)])
     if rendition is None:
         return paths

@@ -21,6 +21,7 @@ class DocumentResult(BaseModel):
     error: str | None = None
     format: str | None = None
     pages: int | None = None
+    notes: list[str] = Field(default_factory=list)  # what reading left out on purpose (hidden sheets …)
 
     def contract(self) -> dict[str, Any]:
         """The document entry of the output contract: file, forms, error."""

@@ -22,6 +22,8 @@ class Location(BaseModel):
     col: int | None = None
     column: str | None = None  # the column's header words, e.g. 全年执行数
     paragraph: int | None = None
+    sheet: str | None = None  # Excel: the sheet name
+    cell: str | None = None  # Excel: the cell reference in that sheet, e.g. E7
 
     @classmethod
     def of(cls, prov: Provenance, column: str | None = None) -> Location:
@@ -33,6 +35,8 @@ class Location(BaseModel):
             col=prov.col,
             paragraph=prov.paragraph,
             column=column,
+            sheet=prov.sheet,
+            cell=prov.cell,
         )
 
 

@@ -26,7 +26,7 @@ note). Deterministic for a given --seed and auditor version (redrawn forms depen
 the rules).
 
 Run: ``python eval/mutate.py --out /tmp/synthetic [--seed 0] [--count 350]
-[--formats txt,docx,pdf]``.
+[--formats txt,docx,pdf[,xlsx]]``.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from auditor.settings import Settings
 Rows = list[list[str]]
 Block = str | Rows
 CENT = Decimal("0.01")
-FORMATS = ("txt", "docx", "pdf")
+FORMATS = ("txt", "docx", "pdf", "xlsx")  # xlsx only when asked: --formats txt,docx,pdf,xlsx
 LAYOUTS = ("seed", "heading_title", "yuan", "sichuan", "two_row_header")
 MAX_DRAWS = 30
 PDF_BATCH = 60
@@ -976,6 +976,10 @@ def write_set(draws: Draws, out: Path, formats: Sequence[str]) -> None:
             path = docx_dir / f"{doc.id}.docx"
             build_samples.write_docx(blocks, path)
             build_samples.check_docx(path, blocks)
+        if "xlsx" in formats:
+            workbook = out / "xlsx" / f"{doc.id}.xlsx"
+            build_samples.write_xlsx(blocks, workbook)
+            build_samples.check_workbook(workbook, blocks)
     if "pdf" in formats:
         write_pdfs([docx_dir / f"{d.id}.docx" for d in draws.documents], out / "pdf")
     for fmt in formats:
@@ -1013,7 +1017,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=350, help="注入错误的文件数（每个文件一个错误）")
     parser.add_argument("--controls", type=int, default=20, help="对照文件数（改动不应触发规则）")
     parser.add_argument("--clean", type=int, default=40, help="无错误的文件数")
-    parser.add_argument("--formats", default="txt,docx,pdf", help="逗号分隔：txt,docx,pdf")
+    parser.add_argument("--formats", default="txt,docx,pdf", help="逗号分隔：txt,docx,pdf,xlsx")
     parser.add_argument("--no-verify", action="store_true", help="不用审核规则检验干净表格")
     args = parser.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]

@@ -194,7 +194,9 @@ def _build(heading: list[Item], body: list[Item], above: list[Item] = ()) -> For
     common = _common(heading, draft, title_key, first)
     kind = (title_kind(title_key) if title_key else None) or _kind_from_heading(common["heading"], draft)  # type: ignore[arg-type]
     if not common["title"]:
-        _title_from_heading(common, kind, [item_text(i) for i in above if isinstance(i, Para)])
+        # a line above: a paragraph, or a one-cell row (a title line inside an Excel sheet)
+        lines = [item_text(i) for i in above if isinstance(i, Para) or len(i.filled) == 1]
+        _title_from_heading(common, kind, lines)
     actuals = draft.has_actual_column or any(r.executed for r in draft.funds) or any(
         i.score is not None and not i.score.is_blank for i in draft.indicators)
     if kind == "project":

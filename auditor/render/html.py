@@ -188,6 +188,8 @@ def _document(n: int, group: DocumentGroup, titles: dict[str, str]) -> str:
         parts.append(f'<p class="doc-meta">{_e(" · ".join(m for m in meta if m))}</p>')
     if doc is not None and doc.error:
         parts.append(f'<div class="doc-error"><strong>读取失败：</strong>{_e(doc.error)}</div>')
+    if doc is not None and doc.notes:
+        parts.append(f'<p class="doc-meta"><strong>读取说明：</strong>{_e("；".join(doc.notes))}</p>')
     if group.forms:
         parts.append(_forms_table(group.forms))
     if not group.findings and doc is not None and not doc.error:

@@ -129,6 +129,8 @@ def value_text(value: Value | None) -> str:
 def location_text(loc: Location) -> str:
     """第7页 表5 第6行 全年执行数 — whatever of the place is known, as a person counts."""
     parts = []
+    if loc.sheet and loc.cell:
+        parts.append(f"{loc.sheet}!{loc.cell}")
     if loc.page is not None:
         parts.append(f"第{loc.page}页")
     if loc.table is not None:

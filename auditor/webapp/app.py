@@ -46,6 +46,7 @@ from auditor.webapp.summary import RECOMPUTED, document_headline, document_table
 from auditor.webapp.uploads import Batch, expand_uploads
 
 PAGE_TITLE = "绩效自评表审核"
+UPLOAD_TYPES = ["pdf", "docx", "doc", "wps", "xlsx", "xls", "et", "txt", "zip", "rar", "7z"]  # rar/7z: to say why not
 PICK = "evidence_pick"  # session key: index of the finding whose evidence is shown
 # Widths in px, so that every column shows in the main area at 1280 px (sidebar 300 px).
 LAYOUT_CSS = """<style>
@@ -77,8 +78,8 @@ def main() -> None:
     st.title(PAGE_TITLE)
     settings = sidebar_settings()
     files = st.file_uploader(
-        "上传绩效自评表：PDF、Word（.docx）、文本（.txt），或它们的 ZIP 压缩包",
-        type=["pdf", "docx", "txt", "zip"],
+        "上传绩效自评表：PDF、Word（.docx/.doc/.wps）、Excel（.xlsx/.xls/.et）、文本（.txt），或它们的 ZIP 压缩包",
+        type=UPLOAD_TYPES,
         accept_multiple_files=True,
         key="uploads",
     )
@@ -164,6 +165,8 @@ def show_summary(review: Review) -> None:
             continue
         st.subheader(doc.file, divider="gray")
         st.caption(document_headline(doc, result.findings))
+        for note in doc.notes:
+            st.caption(f"读取说明：{note}")
         if doc.forms:
             summary = document_table(doc, result.findings)
             st.dataframe(summary, hide_index=True, column_config=SUMMARY_COLUMNS)
@@ -265,7 +268,8 @@ def show_evidence(review: Review, finding: Finding) -> None:
 
 
 def show_evidence_view(review: Review, finding: Finding) -> None:
-    """The PDF page with the cells outlined, else the Word/text table with the cells marked."""
+    """The PDF page with the cells outlined, else the Word/Excel/text table with the cells
+    marked (an Excel one under its sheet and cell references, 附件3!E7)."""
     upload = review.upload(finding.file)
     pages = page_boxes(finding) if upload and upload.is_pdf else {}
     if upload and pages:
