@@ -29,7 +29,14 @@ class Provenance:
     row: int | None = None
     col: int | None = None
     paragraph: int | None = None
+    sheet: str | None = None  # workbook sheet name (Excel)
+    cell: str | None = None  # the sheet's own cell reference, e.g. "E7" (Excel)
     confidence: float | None = None  # OCR: the engine's confidence in the text (0–1)
+
+    @property
+    def cell_ref(self) -> str | None:
+        """"附件3!E7" for an Excel cell, else None."""
+        return f"{self.sheet}!{self.cell}" if self.sheet and self.cell else None
 
     def as_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
@@ -66,9 +73,10 @@ Block = Table | Paragraph
 @dataclass(slots=True)
 class Document:
     path: str
-    format: str  # "pdf" | "docx" | "text"
+    format: str  # "pdf" | "docx" | "text" | "xlsx" | "xls" | "doc"
     blocks: list[Block]
     pages: int | None = None
+    notes: list[str] = field(default_factory=list)  # what was left out on purpose (hidden sheets …), in Chinese
     ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (no text layer)
 
     @property

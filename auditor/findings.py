@@ -21,6 +21,7 @@ class DocumentResult(BaseModel):
     error: str | None = None
     format: str | None = None
     pages: int | None = None
+    notes: list[str] = Field(default_factory=list)  # what reading left out on purpose (hidden sheets …)
 
     def contract(self) -> dict[str, Any]:
         """The document entry of the output contract: file, forms, error."""
@@ -54,6 +55,8 @@ class Finding(BaseModel):
 
 class LLMStatus(BaseModel):
     enabled: bool = False
+    failed: bool = False  # configured, but the check did not complete: see ``failure``
+    failure: str | None = None  # what failed and what to check, in Chinese
     note: str = "未配置大模型接口（AUDITOR_LLM_BASE_URL / AUDITOR_LLM_MODEL），叙述矛盾检查（narrative.contradiction）已跳过；其余规则均已执行"
     model: str | None = None
     prompt_version: str | None = None
@@ -73,7 +76,7 @@ class ReviewResult(BaseModel):
     llm: LLMStatus = Field(default_factory=LLMStatus)
 
     def contract(self) -> dict[str, Any]:
-        """The JSON object of the output contract (shared/spec/findings.md)."""
+        """The JSON object of the output contract (docs/rules.md)."""
         return {
             "documents": [d.contract() for d in self.documents],
             "findings": [f.contract() for f in self.findings],

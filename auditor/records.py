@@ -22,6 +22,8 @@ class Location(BaseModel):
     col: int | None = None
     column: str | None = None  # the column's header words, e.g. 全年执行数
     paragraph: int | None = None
+    sheet: str | None = None  # Excel: the sheet name
+    cell: str | None = None  # Excel: the cell reference in that sheet, e.g. E7
     confidence: float | None = None  # OCR'd text: the engine's confidence (0–1)
 
     @property
@@ -39,6 +41,8 @@ class Location(BaseModel):
             col=prov.col,
             paragraph=prov.paragraph,
             column=column,
+            sheet=prov.sheet,
+            cell=prov.cell,
             confidence=prov.confidence,
         )
 
@@ -83,6 +87,7 @@ class FundsRow(BaseModel):
     weight: Value | None = None  # 分值
     rate: Value | None = None  # 执行率
     score: Value | None = None  # 得分
+    note: Value | None = None  # 原因 / 说明
     location: Location = Field(default_factory=Location)
 
 
@@ -175,6 +180,7 @@ class Report(BaseModel):
 class FormBase(BaseModel):
     title: str  # 项目名称 / 项目支出名称 / 支出方向 (project forms), the unit's name (department forms)
     heading: str | None = None  # the printed title line (…项目支出绩效自评表)
+    title_note: str | None = None  # how the title was found when no label named it
     attachment: str | None = None  # 附件3-1
     year: str | None = None
     fields: dict[str, Value] = Field(default_factory=dict)  # every label → value pair of the header
@@ -183,6 +189,7 @@ class FormBase(BaseModel):
     notes: list[str] = Field(default_factory=list)  # what the parser could not read
     source: Literal["parser", "llm"] = "parser"
     location: Location = Field(default_factory=Location)
+    report: Report | None = None  # the 绩效自评报告 that goes with the form
 
 
 class SelfEvalBase(FormBase):
@@ -192,7 +199,8 @@ class SelfEvalBase(FormBase):
     total_weight: Value | None = None
     total_score: Value | None = None
     grade: Value | None = None
-    report: Report | None = None
+    budget_weight: Value | None = None  # stated in the funds block's label: 预算执行情况（20分）
+    indicators_weight: Value | None = None  # stated in the indicator block's label: 绩效指标（90分）
 
     def funds_row(self, key: FundsKey) -> FundsRow | None:
         return next((r for r in self.funds if r.key == key), None)
@@ -206,7 +214,6 @@ class ProjectSelfEval(SelfEvalBase):
 
 class DeptSelfEval(SelfEvalBase):
     kind: Literal["dept_self_eval"] = "dept_self_eval"
-    budget_weight: Value | None = None  # 预算执行情况（20分）
     spending: dict[str, Value] = Field(default_factory=dict)  # 基本支出 / 项目支出 / 一般公共预算 …
     goal_blocks: list[GoalBlock] = Field(default_factory=list)
     deviation_text: Value | None = None  # 偏差大或目标未完成原因分析
@@ -232,6 +239,13 @@ class ProjectTargets(FormBase):
     annual_goal: str | None = None  # 年度绩效目标
 
 
+class SelfEvalReport(FormBase):
+    """A 绩效自评报告 that comes without its table: its stated amounts are checked
+    against each other."""
+
+    kind: Literal["self_eval_report"] = "self_eval_report"
+
+
 Form = Annotated[
-    ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets, Field(discriminator="kind")
+    ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets | SelfEvalReport, Field(discriminator="kind")
 ]

@@ -1,7 +1,8 @@
-"""Extraction throughput on one core: PDF, DOCX and text exports to typed records, and
-pymupdf's own ``page.find_tables()`` over the same PDFs for comparison.
+"""Extraction throughput on one core: PDF, DOCX, Excel (.xlsx, .xls) and text exports to
+typed records, and pymupdf's own ``page.find_tables()`` over the same PDFs for comparison;
+old Word (.doc, through LibreOffice) with ``--doc``.
 
-    python bench/bench_extract.py [FOLDER] [--repeat N] [--no-pin]
+    python bench/bench_extract.py [FOLDER] [--repeat N] [--no-pin] [--doc]
 
 FOLDER defaults to samples/. Files are read into memory first; only parsing is timed.
 After one untimed warm-up pass, the set is looped N times; rates are total work over total
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", default=str(ROOT / "samples"))
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the set")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the process to core 0")
+    parser.add_argument("--doc", action="store_true", help="also .doc files (LibreOffice, seconds each)")
     args = parser.parse_args(argv)
 
     pinned = False
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = Path(args.folder)
     by_kind: dict[str, list[tuple[str, bytes]]] = {}
-    for suffix in (".pdf", ".docx", ".txt"):
+    for suffix in (".pdf", ".docx", ".txt", ".xlsx", ".xls", *((".doc",) if args.doc else ())):
         by_kind[suffix] = [
             (str(p), p.read_bytes()) for p in sorted(folder.rglob(f"*{suffix}")) if not p.name.endswith(".scan.pdf")
         ]  # scans: bench_ocr.py
@@ -156,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(
             _timed("auditor text export → records", lambda: _records(by_kind[".txt"]), repeat)
         )
+    for suffix, name in ((".xlsx", "auditor XLSX → records"), (".xls", "auditor XLS → records")):
+        if by_kind[suffix]:
+            rows.append(_timed(name, lambda s=suffix: _records(by_kind[s]), repeat))  # type: ignore[misc]
+    if by_kind.get(".doc"):
+        rows.append(_timed("auditor DOC (LibreOffice) → records", lambda: _records(by_kind[".doc"]), 1))
 
     print(
         f"## Extraction benchmark ({time.strftime('%Y-%m-%d')}, {folder}, {repeat} timed passes, figures per pass)\n"
@@ -179,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"- auditor PDF → records is {ft.seconds / pdf.seconds:.1f}× pymupdf find_tables alone"
             )
+    for row in rows:
+        if row.name in ("auditor XLSX → records", "auditor XLS → records", "auditor DOC (LibreOffice) → records") and row.work.forms:
+            print(f"- {row.name.removeprefix('auditor ').removesuffix(' → records')}: {row.work.forms / row.seconds:.1f} forms/s (wall, mean), by CPU time {row.work.forms / row.cpu:.1f}")
     if any(r.work.errors for r in rows):
         print("- WARNING: some documents gave an error; their pages still count in pages/s")
     return 0

@@ -1,4 +1,4 @@
-"""Build faithful sample documents (.txt, .docx, .pdf) from the seed text exports.
+"""Build faithful sample documents (.txt, .docx, .pdf, .xlsx, .xls, .doc) from the seed text exports.
 
 For every seed ``NNN_hash.txt`` in the seeds folder this writes into ``samples/``:
 
@@ -6,6 +6,14 @@ For every seed ``NNN_hash.txt`` in the seeds folder this writes into ``samples/`
 * ``NNN_hash.docx`` – the same blocks as real Word tables and paragraphs, with the merges
   the published forms have (horizontal ``gridSpan``, vertical ``vMerge``);
 * ``NNN_hash.pdf``  – the .docx converted by LibreOffice;
+* ``NNN_hash.xlsx`` – one sheet per table, written with openpyxl from the same blocks and
+  spans: merged ranges, ruled cells, wrapped text, column widths, numbers stored as numbers
+  with the number format that shows them as the seed wrote them ("86.19%" is 0.8619 in
+  ``0.00%``); the title lines above a table are merged rows above it on its sheet, other
+  text goes below the table before it. ``check_workbook`` reads it back with the project's
+  Excel reader and asserts the seed's rows;
+* ``NNN_hash.xls``  – the .xlsx converted by LibreOffice (checked the same way);
+* ``NNN_hash.doc``  – the .docx converted by LibreOffice (Word 97);
 * ``NNN_hash.scan.pdf`` – that PDF as a 200-dpi grey image-only scan (no text layer; page 2
   skewed 0.7°, page 3 fed sideways), read through OCR.
 
@@ -15,10 +23,11 @@ span), so the spans are rebuilt here from the row shapes and the label words; re
 .docx back row by row (``w:tr`` → ``w:tc``) must give exactly the seed's rows again, which
 ``check_docx`` asserts.
 
-Run: ``python samples/build_samples.py [TXT_DIR [OUT_DIR]]`` (default: the ``.txt`` files
-already in ``samples/``, written beside them). Idempotent: outputs are overwritten. The same
-script builds the renditions of the real-document corpus:
-``python samples/build_samples.py eval/real eval/real``.
+Run: ``python samples/build_samples.py [TXT_DIR [OUT_DIR]] [--renditions docx,pdf,xlsx,xls,doc,scan]``
+(default: the ``.txt`` files already in ``samples/``, written beside them, every rendition).
+Idempotent: outputs are overwritten. The same script builds the renditions of the
+real-document corpus: ``python samples/build_samples.py eval/real eval/real``
+(``--renditions xlsx,xls`` adds the workbooks without rewriting the rest).
 """
 
 from __future__ import annotations
@@ -150,6 +159,7 @@ def table_spans(rows: Rows) -> list[list[int]]:
             layout = (
                 total_layout(rows, group[0], n)
                 or pair_layout(rows, group, n)
+                or prefix_layout(rows, group, n, spans[group[0] - 1] if group[0] else [])
                 or greedy_layout(rows, group, n)
             )
         for r in group:
@@ -204,6 +214,23 @@ def distribute(weights: list[float], extra: int) -> list[int]:
         best = max(range(len(weights)), key=lambda i: (weights[i] / spans[i], i))
         spans[best] += 1
     return [s - 1 for s in spans]
+
+
+NUMERIC_CELL = re.compile(r"^[\d,.%\s]*$|^[—\-/]+$")
+
+
+def prefix_layout(rows: Rows, group: list[int], n: int, above: list[int]) -> list[int] | None:
+    """'| 其中:当年财政拨款 | 250000.00 | 250000.00 | 215457.6 | — |' under a longer row: the
+    values keep the columns of the row above and the last cell (a dash spanning
+    分值/执行率/得分) covers the rest."""
+    k = len(rows[group[0]])
+    if len(above) <= k or k < 4:
+        return None
+    for r in group:
+        values = rows[r][2:]
+        if not all(NUMERIC_CELL.match(t) for t in values) or not any(t.strip() for t in values[:-1]):
+            return None
+    return above[: k - 1] + [n - sum(above[: k - 1])]
 
 
 def greedy_layout(rows: Rows, group: list[int], n: int) -> list[int]:
@@ -479,31 +506,219 @@ def normalised(blocks: list[Block]) -> list[Block]:
 
 def check_docx(path: Path, expected: list[Block]) -> None:
     """Fail loudly unless the docx gives back exactly the seed's blocks, rows and cells."""
-    got, want = normalised(blocks_from_docx(path)), normalised(expected)
+    compare_blocks(path, blocks_from_docx(path), expected)
+
+
+def compare_blocks(path: Path, got_blocks: list[Block], expected: list[Block]) -> None:
+    got, want = normalised(got_blocks), normalised(expected)
     for index, (a, b) in enumerate(zip(got, want)):
         if a == b:
             continue
         where = f"{path.name}: block {index + 1}"
         if isinstance(a, str) or isinstance(b, str) or len(a) != len(b):
-            raise AssertionError(f"{where} differs:\n docx {a!r}\n seed {b!r}")
+            raise AssertionError(f"{where} differs:\n file {a!r}\n seed {b!r}")
         r = next(r for r, (x, y) in enumerate(zip(a, b)) if x != y)
-        raise AssertionError(f"{where}, row {r + 1} differs:\n docx {a[r]!r}\n seed {b[r]!r}")
+        raise AssertionError(f"{where}, row {r + 1} differs:\n file {a[r]!r}\n seed {b[r]!r}")
     if len(got) != len(want):
-        raise AssertionError(f"{path.name}: {len(got)} blocks in the docx, {len(want)} in the seed")
+        raise AssertionError(f"{path.name}: {len(got)} blocks in the file, {len(want)} in the seed")
+
+
+# --- xlsx writing ----------------------------------------------------------------------
+
+SHEET_PT = 10
+ATTACHMENT = re.compile(r"^附件\s*[\d一二三四五六七八九十]+(\s*[-－—]\s*\d+)?")
+NUMBER_FORMATS = (  # a seed's cell text → (value, number format) when Excel shows it back alike
+    (re.compile(r"^-?(0|[1-9]\d{0,11})$"), lambda t: (int(t), "0")),
+    (re.compile(r"^-?(0|[1-9]\d{0,11})\.(\d{1,6})$"), lambda t: (float(t), "0." + "0" * len(t.split(".")[1]))),
+    (
+        re.compile(r"^-?[1-9]\d{0,2}(,\d{3})+(\.\d{1,6})?$"),
+        lambda t: (float(t.replace(",", "")), "#,##0" + ("." + "0" * len(t.split(".")[1]) if "." in t else "")),
+    ),
+    (
+        re.compile(r"^-?(0|[1-9]\d{0,4})(\.\d{1,4})?%$"),
+        lambda t: (float(t[:-1]) / 100, "0" + ("." + "0" * len(t[:-1].split(".")[1]) if "." in t else "") + "%"),
+    ),
+)
+
+
+@dataclass(slots=True)
+class SheetPlan:
+    name: str
+    leading: list[str]  # title lines above the table: one merged row each
+    rows: Rows
+    trailing: list[str]  # text after the table: one merged row each, no ruling
+
+
+def sheet_plans(blocks: list[Block]) -> list[SheetPlan]:
+    """One sheet per table. The title lines just above a table, back to its 附件 line (at
+    most six lines up), go on its sheet above it; other text goes below the table before
+    it, and text before the first table on a sheet of its own (正文, no ruling), as a person
+    pasting the document into a workbook would put it."""
+    tables = [i for i, b in enumerate(blocks) if not isinstance(b, str)]
+    if not tables:  # a report alone: its lines on one sheet, no ruling
+        return [SheetPlan("正文", [], [], [str(b) for b in blocks if str(b).strip()])]
+    plans: list[SheetPlan] = []
+    for n, t in enumerate(tables):
+        floor = tables[n - 1] + 1 if n else 0
+        start = t
+        for i in range(t - 1, max(floor, t - 6) - 1, -1):
+            if ATTACHMENT.match(str(blocks[i]).strip()):
+                start = i
+                break
+        end = tables[n + 1] if n + 1 < len(tables) else len(blocks)
+        lead = [str(b) for b in blocks[start:t] if str(b).strip()]
+        before = [str(b) for b in blocks[floor:start] if str(b).strip()]
+        if plans:
+            plans[-1].trailing.extend(before)
+        elif before:
+            plans.append(SheetPlan("正文", [], [], before))
+        rows = blocks[t]
+        assert not isinstance(rows, str)
+        plans.append(SheetPlan(sheet_name(lead, rows, n, plans), lead, rows, []))
+        if n + 1 == len(tables):
+            plans[-1].trailing.extend(str(b) for b in blocks[t + 1 : end] if str(b).strip())
+    return plans
+
+
+def sheet_name(lead: list[str], rows: Rows, n: int, plans: list[SheetPlan]) -> str:
+    texts = [*lead, rows[0][0]] if rows and rows[0] else lead
+    m = next((m for t in texts if (m := ATTACHMENT.match(t.strip()))), None)
+    name = re.sub(r"\s", "", m.group(0)) if m else f"表{n + 1}"
+    taken = {p.name for p in plans}
+    base, k = name, 2
+    while name in taken:
+        name, k = f"{base}（{k}）", k + 1
+    return name
+
+
+def excel_value(text: str) -> tuple[object, str]:
+    """A number as a number with the format that shows it as the seed wrote it; text as text."""
+    from auditor.ingest.numfmt import display
+
+    for pattern, convert in NUMBER_FORMATS:
+        if pattern.match(text):
+            value, fmt = convert(text)
+            if display(value, fmt) == text:
+                return value, fmt
+    return text, "General"
+
+
+def write_xlsx(blocks: list[Block], path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for plan in sheet_plans(blocks):
+        write_sheet(book.create_sheet(plan.name), plan)
+    book.save(str(path))
+
+
+def write_sheet(ws, plan: SheetPlan) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    rows = plan.rows
+    n = max((len(row) for row in rows), default=1)
+    spans = table_spans(rows) if rows else []
+    merged = continuations(rows, spans) if rows else []
+    line = Side(style="thin", color="000000")
+    ruled = Border(left=line, right=line, top=line, bottom=line)
+    for c, weight in enumerate(column_weights(rows) if rows else [60.0], 1):
+        ws.column_dimensions[get_column_letter(c)].width = round(weight * 2 + 1, 1)
+    if rows and needs_landscape(rows):
+        ws.page_setup.orientation = "landscape"
+    r = 1
+    for text in plan.leading:
+        write_text_row(ws, r, n, text, bold=FORM_TITLE.search(compact(text)) is not None)
+        r += 1
+    top = r
+    for i, row in enumerate(rows):
+        for k, (start, span) in enumerate(slots(spans[i])):
+            for col in range(start + 1, start + span + 1):
+                ws.cell(top + i, col).border = ruled
+            if merged[i][k]:
+                continue
+            depth = 1
+            while i + depth < len(rows) and (start, span) in merged_slots(spans, merged, i + depth):
+                depth += 1
+            cell = ws.cell(top + i, start + 1)
+            cell.value, cell.number_format = excel_value(row[k])
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # "=5套" is text, not a formula
+            is_title = len(row) == 1
+            cell.font = Font(name=FONT, size=13 if is_title else SHEET_PT, bold=is_title)
+            short = text_width(row[k]) <= 12
+            cell.alignment = Alignment(
+                wrap_text=True, vertical="center", horizontal="center" if short or is_title else "left"
+            )
+            if span > 1 or depth > 1:
+                ws.merge_cells(
+                    start_row=top + i, start_column=start + 1, end_row=top + i + depth - 1, end_column=start + span
+                )
+    r = top + len(rows)
+    for text in plan.trailing:
+        write_text_row(ws, r, n, text, bold=False)
+        r += 1
+
+
+def merged_slots(spans: list[list[int]], merged: list[list[bool]], r: int) -> set[Slot]:
+    return {s for s, m in zip(slots(spans[r]), merged[r]) if m}
+
+
+def write_text_row(ws, r: int, n: int, text: str, bold: bool) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl.styles import Alignment, Font
+
+    cell = ws.cell(r, 1)
+    cell.value = text
+    cell.font = Font(name=FONT, size=14 if bold else SHEET_PT, bold=bold)
+    cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center" if bold else "left")
+    if n > 1:
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
+
+
+def expected_workbook_blocks(blocks: list[Block]) -> list[Block]:
+    """What reading the workbook must give: per sheet, the title lines as one-cell rows
+    of the table, then the text below it as paragraphs."""
+    out: list[Block] = []
+    for plan in sheet_plans(blocks):
+        rows = [[t] for t in plan.leading] + plan.rows
+        while rows and not any(t.strip() for t in rows[-1]):
+            rows.pop()  # a sheet's table ends at its last row with text
+        if rows:
+            out.append(rows)
+        out.extend(plan.trailing)
+    return out
+
+
+def check_workbook(path: Path, expected: list[Block]) -> None:
+    """Fail loudly unless our own Excel reader gives back the seed's blocks, rows and cells."""
+    from auditor.ingest import read_path
+
+    document = read_path(path)
+    got: list[Block] = [
+        b.text if isinstance(b, Paragraph) else [[c.text for c in row] for row in b.rows]
+        for b in document.blocks
+    ]
+    compare_blocks(path, got, expected_workbook_blocks(expected))
 
 
 # --- PDF -------------------------------------------------------------------------------
 
 
 def convert_to_pdf(documents: list[Path], outdir: Path) -> None:
-    """LibreOffice headless conversion with a profile of this run's own."""
+    convert(documents, outdir, "pdf")
+
+
+def convert(documents: list[Path], outdir: Path, target: str) -> None:
+    """LibreOffice headless conversion (``pdf``, ``xls:MS Excel 97``, ``doc:MS Word 97``)
+    with a profile of this run's own."""
     profile = Path(tempfile.gettempdir()) / f"lo_profile_{uuid.uuid4().hex}"
     command = [
         "soffice",
         "--headless",
         f"-env:UserInstallation=file://{profile}",
         "--convert-to",
-        "pdf",
+        target,
         "--outdir",
         str(outdir),
         *map(str, documents),
@@ -514,6 +729,32 @@ def convert_to_pdf(documents: list[Path], outdir: Path) -> None:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def check_doc(path: Path, original: Path) -> None:
+    """The .doc, read the way the auditor reads it, has the .docx's tables cell for cell."""
+    from auditor.ingest import read_path
+
+    def tables(p: Path) -> list[Rows]:
+        return [[[c.text.strip() for c in row] for row in t.rows] for t in read_path(p).tables]
+
+    if not path.is_file():
+        raise AssertionError(f"{path.name}: LibreOffice wrote no .doc")
+    if tables(path) != tables(original):
+        raise AssertionError(f"{path.name}: its tables differ from {original.name}'s")
+
+
+def word_sources(documents: list[Path], folder: Path) -> list[Path]:
+    """Copies of the .docx files ending with an empty paragraph, as every file Word saves
+    does: LibreOffice writes a .doc whose final table has no paragraph after it as one
+    run of text."""
+    copies = []
+    for path in documents:
+        document = docx.Document(str(path))
+        document.add_paragraph()
+        copies.append(folder / path.name)
+        document.save(str(copies[-1]))
+    return copies
+
+
 def check_pdf(path: Path) -> int:
     """The PDF exists and has Chinese text on its pages; returns its page count."""
     if not path.is_file():
@@ -521,7 +762,7 @@ def check_pdf(path: Path) -> int:
     with pymupdf.open(path) as pdf:
         text = "".join(page.get_text() for page in pdf)
         pages = pdf.page_count
-    if not re.search(r"[\u4e00-\u9fff]{20}", text.replace("\n", "")):
+    if len(re.findall(r"[\u4e00-\u9fff]", text)) < 20:
         raise AssertionError(f"{path.name}: no Chinese text in the PDF")
     return pages
 
@@ -567,29 +808,67 @@ def write_scan(pdf_path: Path, target: Path, dpi: int = SCAN_DPI) -> int:
 # --- main ------------------------------------------------------------------------------
 
 
-def build(seeds_dir: Path, outdir: Path = SAMPLES) -> None:
+RENDITIONS = ("docx", "pdf", "xlsx", "xls", "doc", "scan")
+
+
+def build(seeds_dir: Path, outdir: Path = SAMPLES, renditions: tuple[str, ...] = RENDITIONS) -> None:
+    """Write the renditions asked for (all by default); .pdf and .doc need the .docx,
+    .xls the .xlsx, so those are (re)written whenever their converts are asked for."""
     seeds = sorted(seeds_dir.glob("*.txt"))
     if not seeds:
         raise SystemExit(f"no seeds in {seeds_dir}")
-    documents = []
+    word = bool({"docx", "pdf", "doc"} & set(renditions))
+    excel = bool({"xlsx", "xls"} & set(renditions))
+    documents, workbooks, expected = [], [], {}
     for seed in seeds:
         if seed.resolve() != (outdir / seed.name).resolve():
             shutil.copyfile(seed, outdir / seed.name)
-        blocks = seed_blocks(seed)
-        target = outdir / f"{seed.stem}.docx"
-        write_docx(blocks, target)
-        check_docx(target, blocks)
-        documents.append(target)
-    for stale in (outdir / f"{seed.stem}.pdf" for seed in seeds):
+        blocks = expected[seed.stem] = seed_blocks(seed)
+        if word:
+            documents.append(outdir / f"{seed.stem}.docx")
+            write_docx(blocks, documents[-1])
+            check_docx(documents[-1], blocks)
+        if excel:
+            workbooks.append(outdir / f"{seed.stem}.xlsx")
+            write_xlsx(blocks, workbooks[-1])
+            check_workbook(workbooks[-1], blocks)
+    converted = [r for r in ("pdf", "xls", "doc") if r in renditions]
+    for stale in (outdir / f"{seed.stem}.{suffix}" for seed in seeds for suffix in converted):
         stale.unlink(missing_ok=True)
-    convert_to_pdf(documents, outdir)
-    for target in documents:
-        pdf = target.with_suffix(".pdf")
-        print(f"{target.stem}: {len(rows_from_docx(target))} tables, {check_pdf(pdf)} pages")
-        scan = outdir / f"{target.stem}{SCAN_SUFFIX}"
-        print(f"{scan.name}: {write_scan(pdf, scan)} scanned pages, {scan.stat().st_size // 1024} KB")
+    if "pdf" in renditions:
+        convert(documents, outdir, "pdf")
+    if "xls" in renditions:
+        convert(workbooks, outdir, "xls:MS Excel 97")
+    if "doc" in renditions:
+        with tempfile.TemporaryDirectory() as tmp:
+            convert(word_sources(documents, Path(tmp)), outdir, "doc:MS Word 97")
+    for seed in seeds:
+        done = [r for r in renditions if r in ("docx", "xlsx")]
+        if "xls" in renditions:
+            check_workbook(outdir / f"{seed.stem}.xls", expected[seed.stem])
+            done.append("xls")
+        if "doc" in renditions:
+            check_doc(outdir / f"{seed.stem}.doc", outdir / f"{seed.stem}.docx")
+            done.append("doc")
+        if "pdf" in renditions:
+            done.append(f"pdf ({check_pdf(outdir / f'{seed.stem}.pdf')} pages)")
+        print(f"{seed.stem}: {', '.join(done)}")
+    if "scan" in renditions:  # from the text PDF, built now or before
+        for seed in seeds:
+            scan = outdir / f"{seed.stem}{SCAN_SUFFIX}"
+            pages = write_scan(outdir / f"{seed.stem}.pdf", scan)
+            print(f"{scan.name}: {pages} scanned pages, {scan.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":
-    source = Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLES
-    build(source, Path(sys.argv[2]) if len(sys.argv) > 2 else SAMPLES)
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Build the sample renditions of seed text exports.")
+    parser.add_argument("txt_dir", nargs="?", type=Path, default=SAMPLES)
+    parser.add_argument("out_dir", nargs="?", type=Path, default=SAMPLES)
+    parser.add_argument("--renditions", default=",".join(RENDITIONS), help="comma-separated, e.g. xlsx,xls")
+    args = parser.parse_args()
+    asked = tuple(r for r in args.renditions.split(",") if r)
+    if unknown := set(asked) - set(RENDITIONS):
+        parser.error(f"unknown renditions: {', '.join(sorted(unknown))}")
+    build(args.txt_dir, args.out_dir, asked)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import socket
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -13,11 +15,10 @@ from pydantic import SecretStr
 from streamlit.testing.v1 import AppTest
 
 from auditor.findings import Finding
-from auditor.ingest import read_bytes
+from auditor.ingest import archive, read_bytes
 from auditor.pipeline import extract_bytes
 from auditor.records import Location
 from auditor.settings import Settings
-from auditor.webapp import uploads
 from auditor.webapp.evidence import focus_png, page_boxes, table_excerpt_html
 from auditor.webapp.findings_view import FindingFilter, filter_choices, filter_findings, rule_family
 from auditor.webapp.records_view import funds_rows, totals_rows
@@ -109,7 +110,7 @@ def test_broken_zip_is_an_error_not_a_crash() -> None:
 
 
 def test_file_over_the_size_limit_is_refused_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(uploads, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(archive, "MAX_FILE_BYTES", 10)
     batch = expand_uploads([("大.pdf", b"x" * 11), ("小.pdf", b"x" * 10)])
     assert [u.name for u in batch.uploads] == ["小.pdf"]
     assert batch.errors[0].name == "大.pdf" and "文件过大" in batch.errors[0].message
@@ -118,9 +119,9 @@ def test_file_over_the_size_limit_is_refused_in_chinese(monkeypatch: pytest.Monk
 def test_zip_bomb_guards_count_and_unpacked_size(monkeypatch: pytest.MonkeyPatch) -> None:
     bomb = zip_of({"a.txt": b"0" * 5000})  # compresses to a few bytes
     assert len(bomb) < 500
-    monkeypatch.setattr(uploads, "MAX_ARCHIVE_TOTAL", 4000)
+    monkeypatch.setattr(archive, "MAX_ARCHIVE_TOTAL", 4000)
     assert "压缩炸弹" in expand_uploads([("bomb.zip", bomb)]).errors[0].message
-    monkeypatch.setattr(uploads, "MAX_ARCHIVE_MEMBERS", 2)
+    monkeypatch.setattr(archive, "MAX_ARCHIVE_MEMBERS", 2)
     many = zip_of({f"{n}.txt": b"x" for n in range(3)})
     assert "文件过多" in expand_uploads([("many.zip", many)]).errors[0].message
 
@@ -251,6 +252,19 @@ def test_focus_png_is_a_close_up_of_the_page() -> None:
     page = render_page_png(sample(PDF_003), 8, boxes, zoom=2.0)
     close_up = focus_png(page, boxes)
     assert close_up.startswith(b"\x89PNG") and len(close_up) < len(page)
+
+
+def test_excel_excerpt_numbers_rows_as_the_sheet_does() -> None:
+    document = read_bytes(sample("003_6b24eafbc02acca8.xlsx"), "003.xlsx")
+    result = extract_bytes(sample("003_6b24eafbc02acca8.xlsx"), "003.xlsx")
+    executed = next(r.executed for f in result.forms for r in f.funds if r.executed and r.executed.text == "523.12")
+    loc = executed.location
+    html = table_excerpt_html(document, finding(location=loc))
+    assert html is not None and f"{loc.sheet}!{loc.cell}" in html
+    marked = html.split("outline:3px")[1]
+    assert marked.split("</td>")[0].endswith("523.12")
+    sheet_row = loc.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # type: ignore[union-attr]
+    assert f">{sheet_row}</td>" in html  # the left column shows the sheet's own row number
 
 
 def test_word_table_excerpt_marks_the_cell() -> None:
@@ -388,7 +402,7 @@ def test_bad_file_is_reported_inline_while_the_others_are_reviewed(app: AppTest)
 def test_oversized_file_is_refused_with_a_chinese_message(
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(uploads, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(archive, "MAX_FILE_BYTES", 1000)
     upload(app, ("大.pdf", sample(PDF_003)), ("001.txt", b"x" * 999))
     assert "大.pdf" in app.error[0].value and "文件过大" in app.error[0].value
 
@@ -434,9 +448,39 @@ def test_selecting_a_word_finding_shows_the_table_with_the_cell_marked(app: AppT
     assert html and "523.12" in html[0] and "outline:3px" in html[0]
 
 
+def test_selecting_an_excel_finding_shows_the_sheet_with_the_cell_marked(app: AppTest) -> None:
+    upload(app, ("003.xlsx", sample("003_6b24eafbc02acca8.xlsx")), ("001.rar", b"Rar!\x1a\x07\x00" + b"\x00" * 32))
+    assert any("001.rar" in t and "RAR" in t for t in texts(app, "error"))  # refused, the rest reviewed
+    choose_finding(app, "523.12")
+    html = [h.proto.body for h in app.get("html")]
+    assert html and "outline:3px" in html[0]
+    assert html[0].split("outline:3px")[1].split("</td>")[0].endswith("523.12")
+    places = " ".join(texts(app, "caption"))
+    ref = re.search(r"(附件[^!\s]*![A-Z]+\d+)", places)
+    assert ref is not None, places  # 位置：附件3-2!E7 表… as the sheet names the cell
+    assert f"工作表“{ref.group(1).split('!')[0]}” {ref.group(1)}" in html[0]
+
+
 def test_changing_the_profile_reviews_again(app: AppTest) -> None:
     upload(app, ("001.txt", sample("001_6e05036ab9ce446a.txt")))
     first = app.session_state["review"]
     app.sidebar.selectbox[0].set_value("sichuan").run()
     assert app.session_state["review"] is not first
     assert app.session_state["review"][1].result.profile == "sichuan"
+
+
+def test_a_dead_llm_endpoint_is_a_warning_in_the_sidebar_not_zero_contradictions(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # released: nothing listens there
+    monkeypatch.setenv("AUDITOR_LLM_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("AUDITOR_LLM_MODEL", "fake-model")
+    monkeypatch.setenv("AUDITOR_CACHE_DIR", str(tmp_path / "cache"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    upload(at, ("003.txt", sample("003_6b24eafbc02acca8.txt")))
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("未完成" in w and "连接被拒绝" in w for w in warnings), warnings
+    assert not any("发现 0 处矛盾" in i.value for i in at.sidebar.info)

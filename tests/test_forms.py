@@ -1,5 +1,5 @@
 """Form recognition and records: golden JSON per seed, and the same records from the
-.txt, .docx and .pdf renditions of every seed (provenance aside).
+.txt, .docx, .pdf, .xlsx, .xls and .doc renditions of every seed (provenance aside).
 
 Regenerate the golden files only on purpose: AUDITOR_REGEN_GOLDEN=1 pytest tests/test_forms.py
 (then review the diff by hand against the seed text)."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,17 @@ def test_golden_records(seed: str) -> None:
     assert got == json.loads(golden.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("suffix", [".docx", ".pdf"])
+@pytest.mark.parametrize("suffix", [".docx", ".pdf", ".xlsx", ".xls"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_rendition_gives_the_same_records(seed: str, suffix: str) -> None:
     assert records(SAMPLES / f"{seed}{suffix}") == records(SAMPLES / f"{seed}.txt")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.parametrize("seed", SEEDS)
+def test_old_word_rendition_gives_the_same_records(seed: str) -> None:
+    """.doc goes through LibreOffice (a few seconds each)."""
+    assert records(SAMPLES / f"{seed}.doc") == records(SAMPLES / f"{seed}.txt")
 
 
 def test_form_counts_and_kinds() -> None:
@@ -65,3 +73,16 @@ def test_form_counts_and_kinds() -> None:
     assert kinds.count("dept_self_eval") == 2
     assert kinds.count("dept_targets") == 1
     assert kinds.count("project_targets") == 3
+
+
+@pytest.mark.parametrize(
+    ("label", "weight"),
+    [("产出指标(50分)", "50"), ("产出指标（40-60分）", None), ("总分（100分）", "100"), ("效益指标（30分） ", "30")],
+)
+def test_stated_weight_in_a_label(label: str, weight: str | None) -> None:
+    """A weight printed in a label binds; a range (40-60分) is no stated weight."""
+    from decimal import Decimal
+
+    from auditor.forms.blocks import stated_weight
+
+    assert stated_weight(label) == (Decimal(weight) if weight else None)

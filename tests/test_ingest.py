@@ -374,9 +374,9 @@ def _bad_files() -> dict[str, tuple[bytes, tuple[str, ...]]]:
         "no_document.docx": (_zip({"readme.txt": "hi"}), ("不是Word文档", "word/document.xml")),
         "book.xlsx": (
             _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
-            ("Excel", "不支持"),
+            ("Excel", "损坏"),
         ),
-        "old.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024, ("旧版Word", ".docx")),
+        "old.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024, ("旧版Office", "损坏")),
         "truncated.pdf": (sample_pdf[: len(sample_pdf) // 2], ("损坏", "PDF")),
         "corrupt.pdf": (b"%PDF-1.7\n" + bytes(range(256)) * 8, ("损坏", "PDF")),
         "encrypted.pdf": (_encrypted_pdf(), ("加密", "密码")),
@@ -409,8 +409,7 @@ def test_a_batch_reads_the_good_files_and_reports_the_bad(
     good.parent.mkdir()
     shutil.copyfile(SAMPLES / f"{SEED}.docx", good)
     missing = tmp_path / "gone.pdf"
-    # .xlsx and .doc are not picked up by walk(); name them explicitly like a user would
-    paths = walk([str(tmp_path)]) + [tmp_path / "book.xlsx", tmp_path / "old.doc", missing]
+    paths = walk([str(tmp_path)]) + [missing]
     results = {Path(r.file).name: r for r in extract(paths)}
 
     assert results[good.name].error is None and len(results[good.name].forms) == 1
@@ -450,7 +449,7 @@ def test_walk_finds_supported_files_recursively_sorted(tmp_path: Path) -> None:
     for name in names:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
-    # .doc and Excel files are walked too, so that they are reported as unsupported
+    # .doc and Excel files are read too
     expected = [
         tmp_path / n
         for n in ["a.docx", "b.pdf", "old.doc", "sub/c.txt", "sub/deeper/d.PDF", "x.xlsx", "z/e.docx"]

@@ -78,6 +78,8 @@ def _cell_location(table: Table, cell: Cell, column: str) -> Location:
         row=prov.row or cell.row + 1,
         col=prov.col or cell.col + 1,
         column=column,
+        sheet=prov.sheet,
+        cell=prov.cell,
     )
 
 

@@ -60,6 +60,8 @@ def _document(n: int, group: DocumentGroup, titles: dict[str, str]) -> list[str]
     lines = [f"## {n}. {md(group.file)}", ""]
     if doc is not None and doc.error:
         lines += [f"> **读取失败：** {md(doc.error)}", ""]
+    if doc is not None and doc.notes:
+        lines += [f"> **读取说明：** {md('；'.join(doc.notes))}", ""]
     if group.forms:
         lines += [_row(_FORM_COLUMNS + ["问题数"]), _row(["---"] * (len(_FORM_COLUMNS) + 1))]
         for f in group.forms:

@@ -1,5 +1,6 @@
-"""Where a finding points: boxes on PDF pages, or an excerpt of the Word/text table with the
-cell highlighted."""
+"""Where a finding points: boxes on PDF pages, or an excerpt of the Word/Excel/text table
+with the cell highlighted (an Excel excerpt numbers its rows as the sheet does and names the
+cells, 附件3!E7)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,10 @@ def table_excerpt_html(document: Document, finding: Finding) -> str | None:
         if row and first <= _row_number(row) <= last
     ]
     caption = f"表{table.index} 第{first}–{last}行（原表格摘录，标色处为问题所在）"
+    sheet = next((c.prov.sheet for row in table.rows for c in row if c.prov.sheet), None)
+    if sheet:
+        refs = "、".join(dict.fromkeys(f"{loc.sheet}!{loc.cell}" for loc in marked if loc.cell))
+        caption = f"工作表“{sheet}” {refs}（原表格摘录，标色处为问题所在；左列为工作表行号）"
     return (
         '<table style="border-collapse:collapse;font-size:13px;margin:4px 0">'
         f'<caption style="caption-side:top;text-align:left;color:#555;padding:4px 0">{escape(caption)}</caption>'
@@ -86,10 +91,16 @@ def _row_number(row: list[Cell]) -> int:
     return row[0].prov.row if row[0].prov.row is not None else row[0].row + 1
 
 
+def _row_label(row: list[Cell]) -> str:
+    """The row's number as the reader sees it: the sheet's own row number for Excel."""
+    ref = row[0].prov.cell
+    return ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") if ref else str(_row_number(row))
+
+
 def _row_html(row: list[Cell], marked: list[Location], border: str, background: str) -> str:
     number = _row_number(row)
     whole_row = any(loc.row == number and loc.col is None for loc in marked)
-    cells = [f'<td style="{_CELL}color:#888">{number}</td>']
+    cells = [f'<td style="{_CELL}color:#888">{_row_label(row)}</td>']
     for cell in row:
         hit = any(loc.row == number and loc.col == cell.prov.col for loc in marked)
         style = _CELL
@@ -98,7 +109,8 @@ def _row_html(row: list[Cell], marked: list[Location], border: str, background: 
         elif whole_row:
             style += f"background:{background};"
         span = f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
-        cells.append(f'<td{span} style="{style}">{_cell_text(cell)}</td>')
+        title = f' title="{escape(cell.prov.cell_ref)}"' if cell.prov.cell_ref else ""
+        cells.append(f'<td{span}{title} style="{style}">{_cell_text(cell)}</td>')
     return "<tr>" + "".join(cells) + "</tr>"
 
 

@@ -6,17 +6,12 @@ Everything stays in memory; nothing is written to disk.
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
-MB = 1024 * 1024
-MAX_FILE_BYTES = 50 * MB  # one uploaded file, or one member of an archive
-MAX_ARCHIVE_TOTAL = 200 * MB  # everything an archive unpacks to
-MAX_ARCHIVE_MEMBERS = 500
-_UTF8_FLAG = 0x800
-_JUNK_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+from auditor.ingest import archive
+from auditor.ingest.archive import MAX_FILE_BYTES, MB, is_junk, member_name
+
+__all__ = ["MAX_FILE_BYTES", "MB", "Batch", "Upload", "UploadError", "expand_uploads", "is_junk", "member_name"]
 
 
 @dataclass(frozen=True)
@@ -68,8 +63,8 @@ def expand_uploads(files: list[tuple[str, bytes]]) -> Batch:
     """Uploaded (name, bytes) pairs → files to review; ZIP archives are unpacked."""
     batch = Batch()
     for name, data in files:
-        if len(data) > MAX_FILE_BYTES:
-            batch.errors.append(UploadError(name, _too_big(len(data))))
+        if len(data) > archive.MAX_FILE_BYTES:
+            batch.errors.append(UploadError(name, archive.too_big(len(data))))
         elif name.lower().endswith(".zip"):
             _unpack(name, data, batch)
         else:
@@ -77,81 +72,18 @@ def expand_uploads(files: list[tuple[str, bytes]]) -> Batch:
     return batch
 
 
-def _too_big(size: int) -> str:
-    return f"文件过大（{size / MB:.1f} MB），单个文件不能超过 {MAX_FILE_BYTES // MB} MB，请拆分后重新上传"
-
-
-def _unpack(archive: str, data: bytes, batch: Batch) -> None:
+def _unpack(name: str, data: bytes, batch: Batch) -> None:
+    """An archive's members as uploads named ``archive.zip/dir/file``; refusals as errors."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        batch.errors.append(
-            UploadError(archive, "压缩包已损坏或不是ZIP格式，无法解压，请重新打包后上传")
-        )
+        members = archive.unpack(data)
+    except archive.ArchiveError as exc:
+        batch.errors.append(UploadError(name, str(exc)))
         return
-    members = [
-        info for info in zf.infolist() if not info.is_dir() and not is_junk(member_name(info))
-    ]
-    if not members:
-        batch.errors.append(
-            UploadError(archive, "压缩包中没有可审核的文件（PDF、Word .docx 或文本 .txt）")
-        )
-        return
-    refusal = _archive_refusal(members)
-    if refusal:
-        batch.errors.append(UploadError(archive, refusal))
-        return
-    total = 0
-    for info in members:
-        name = f"{archive}/{member_name(info)}"
-        content = _read_member(zf, info)
-        if content is None:
-            batch.errors.append(UploadError(name, _too_big(info.file_size)))
-            continue
-        total += len(content)
-        if total > MAX_ARCHIVE_TOTAL:
-            batch.errors.append(UploadError(archive, _archive_too_big()))
-            return
-        if name.lower().endswith(".zip"):
-            batch.errors.append(UploadError(name, "压缩包内的压缩包不会展开，请解压后单独上传"))
+    for member in members:
+        member_path = f"{name}/{member.name}"
+        if member.data is None:
+            batch.errors.append(UploadError(member_path, archive.too_big(member.size)))
+        elif member.name.lower().endswith(".zip"):
+            batch.errors.append(UploadError(member_path, archive.NESTED_ARCHIVE))
         else:
-            batch.add(Upload(name, content))
-
-
-def _archive_refusal(members: list[zipfile.ZipInfo]) -> str | None:
-    """Refuse an archive from its directory alone: too many members or too large unpacked."""
-    if len(members) > MAX_ARCHIVE_MEMBERS:
-        return f"压缩包内文件过多（{len(members)} 个），最多 {MAX_ARCHIVE_MEMBERS} 个，请分批上传"
-    if sum(info.file_size for info in members) > MAX_ARCHIVE_TOTAL:
-        return _archive_too_big()
-    return None
-
-
-def _archive_too_big() -> str:
-    return f"压缩包解压后超过 {MAX_ARCHIVE_TOTAL // MB} MB，已拒绝（疑似压缩炸弹或文件过多），请分批上传"
-
-
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
-    """The member's bytes, or None past the per-file limit (the header's size may lie)."""
-    with zf.open(info) as fh:
-        content = fh.read(MAX_FILE_BYTES + 1)
-    return None if len(content) > MAX_FILE_BYTES else content
-
-
-def member_name(info: zipfile.ZipInfo) -> str:
-    """The member's path; names packed on Chinese Windows (GBK, no UTF-8 flag) decoded right."""
-    if info.flag_bits & _UTF8_FLAG:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
-
-
-def is_junk(name: str) -> bool:
-    """macOS resource forks, hidden files, Office lock files and Windows thumbnails."""
-    path = PurePosixPath(name)
-    if "__MACOSX" in path.parts:
-        return True
-    base = path.name.lower()
-    return base in _JUNK_NAMES or base.startswith((".", "~$"))
+            batch.add(Upload(member_path, member.data))
