@@ -5,7 +5,7 @@
     python bench/bench_ocr.py cells   [FOLDER]
 
 ``speed`` recognises the first N pages of the ``*.scan.pdf`` files in FOLDER (default
-samples/) with the cache off, on one core (``OMP_NUM_THREADS=1``, onnxruntime intra-op
+eval/seeds/, where the seed scans are) with the cache off, on one core (``OMP_NUM_THREADS=1``, onnxruntime intra-op
 threads = 1, pinned to core 0), after one untimed warm-up page, and prints pages/s.
 
 ``compare`` reads each ``NNN.scan.pdf`` beside its ``NNN.txt`` (the cache is used: run
@@ -42,7 +42,7 @@ def speed(folder: Path, pages: int, dpi: int, pin: bool) -> None:
         os.sched_setaffinity(0, {0})
     scans = sorted(folder.rglob("*.scan.pdf"))
     if not scans:
-        raise SystemExit(f"no *.scan.pdf under {folder} (python samples/build_samples.py makes them)")
+        raise SystemExit(f"no *.scan.pdf under {folder} (python samples/build_samples.py samples eval/seeds --renditions scan makes them)")
     todo = [(path, n) for path in scans for n in range(pymupdf.open(path).page_count)][: pages + 1]
     print(f"load average at start: {os.getloadavg()}; engine {ocr.engine_version()}; {dpi} dpi")
     nocache = ocr.ScanCache(None)
@@ -161,7 +161,7 @@ def cells(folder: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("mode", choices=["speed", "compare", "cells"])
-    p.add_argument("folder", nargs="?", default=str(ROOT / "samples"))
+    p.add_argument("folder", nargs="?", default=str(ROOT / "eval" / "seeds"))
     p.add_argument("--pages", type=int, default=6)
     p.add_argument("--dpi", type=int, default=200)
     p.add_argument("--no-pin", action="store_true")
