@@ -20,6 +20,7 @@ from auditor.ingest import walk
 from auditor.pipeline import Progress, extract, review
 from auditor.render.json import write_documents_json
 from auditor.settings import Settings
+from auditor.workspace.cli import add_review_options, add_workspace_parsers, run_review_into_batch
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_extract)
     _add_review_parser(sub)
     add_eval_parser(sub)
+    add_workspace_parsers(sub)
     return parser
 
 
@@ -62,6 +64,7 @@ def _add_review_parser(sub: Any) -> None:
     p.add_argument("--money-tol", type=Decimal, help="金额容差（万元，默认0.01）")
     p.add_argument("--rate-tol", type=Decimal, help="执行率容差（百分点，默认0.5）")
     p.add_argument("--score-tol", type=Decimal, help="得分容差（默认0.01）")
+    add_review_options(p)
     p.set_defaults(run=_review)
 
 
@@ -82,7 +85,13 @@ def _review(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.output is None:
         print("xlsx报告是二进制文件，请用 -o 指定输出文件", file=sys.stderr)
         return 2
-    result = review(walk(args.paths), review_settings(args), progress_printer())
+    if args.batch:
+        stored, status = run_review_into_batch(args, walk(args.paths), review_settings(args), progress_printer())
+        if stored is None:
+            return status
+        result = stored
+    else:
+        result = review(walk(args.paths), review_settings(args), progress_printer())
     try:
         write_output(_report_writer(result, args.format), args.output)
     except OSError as exc:

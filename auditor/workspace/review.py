@@ -17,12 +17,12 @@ from sqlalchemy import delete, select
 
 from auditor.checks.batch import BATCH_RULES, BatchForm, run_batch_rules
 from auditor.document import Document as RawDocument
-from auditor.findings import DocumentResult
+from auditor.findings import DocumentResult, ReviewResult
 from auditor.forms import Form
 from auditor.pipeline import Progress, extract_bytes, review_documents
 from auditor.settings import Settings, Tolerances
 from auditor.workspace.identity import finding_identity
-from auditor.workspace.models import DecisionRow, Document, FindingRow, FormRow
+from auditor.workspace.models import Batch, DecisionRow, Document, FindingRow, FormRow
 from auditor.workspace.store import Workspace, add_finding, sha256
 
 FORM_ADAPTER: TypeAdapter[Form] = TypeAdapter(Form)
@@ -133,3 +133,22 @@ def _previous_batch_finding(session, form_row: FormRow, identity: str) -> Findin
     return session.scalar(
         select(FindingRow).where(FindingRow.form_id == form_row.previous_id, FindingRow.identity == identity)
     )
+
+
+def batch_result(workspace: Workspace, batch_id: int) -> ReviewResult:
+    """The batch as it stands, in the shape every report renders: the current version of
+    each document's forms and their active findings (batch.* included)."""
+    from auditor.workspace.queries import finding_views
+
+    with workspace.sessions() as session:
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        documents = session.scalars(select(Document).where(Document.batch_id == batch_id).order_by(Document.id)).all()
+        results = []
+        for doc in documents:
+            forms = [FORM_ADAPTER.validate_python(f.data) for f in doc.forms if f.current]
+            if doc.error or forms:
+                results.append(DocumentResult(file=doc.name, forms=forms, error=doc.error, format=doc.format, pages=doc.pages))
+        profile = batch.profile
+    findings = [v.finding for v in finding_views(workspace, batch_id)]
+    return ReviewResult(documents=results, findings=findings, profile=profile)
