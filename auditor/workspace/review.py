@@ -48,21 +48,34 @@ def review_into_batch(
     on_stored: Callable[[DocumentResult], None] | None = None,
 ) -> BatchRun:
     """Read, review and store each file in turn; then refresh the batch.* findings."""
+    return review_items_into_batch(
+        workspace, batch_name, [(str(p), p.read_bytes) for p in paths], settings, progress, on_stored
+    )
+
+
+def review_items_into_batch(
+    workspace: Workspace,
+    batch_name: str,
+    items: list[tuple[str, Callable[[], bytes]]],
+    settings: Settings,
+    progress: Progress | None = None,
+    on_stored: Callable[[DocumentResult], None] | None = None,
+) -> BatchRun:
+    """The same for (name, read the bytes) pairs: files on disk or uploads in memory."""
     batch = workspace.ensure_batch(batch_name, settings)
     done = workspace.stored_hashes(batch.id)
     run = BatchRun(batch=batch.name)
-    files = list(paths)
-    for n, path in enumerate(files, 1):
+    for n, (name, load) in enumerate(items, 1):
         try:
-            data = path.read_bytes()
+            data = load()
         except OSError as exc:
-            run.unreadable.append(path)
-            run.stored.append(DocumentResult(file=str(path), error=f"无法打开文件：{exc.strerror or exc}，请检查路径和权限"))
+            run.unreadable.append(Path(name))
+            run.stored.append(DocumentResult(file=name, error=f"无法打开文件：{exc.strerror or exc}，请检查路径和权限"))
         else:
             if sha256(data) in done:
-                run.skipped.append(str(path))
+                run.skipped.append(name)
             else:
-                result = _review_one(data, str(path), settings)
+                result = _review_one(data, name, settings)
                 doc = result.documents[0]
                 workspace.store_document(batch.id, data, doc, result.findings)
                 done.add(sha256(data))
@@ -71,7 +84,7 @@ def review_into_batch(
                 if on_stored:
                     on_stored(doc)
         if progress:
-            progress(n, len(files), str(path))
+            progress(n, len(items), name)
     refresh_batch_findings(workspace, batch.id, Tolerances.model_validate(batch.tolerances))
     return run
 
