@@ -44,7 +44,7 @@ def test_changed_decisions_are_the_edited_rows(db: str) -> None:
         (views[1].id, "驳回", "口径不同"),
     ]
     assert changed_decisions(before, before.copy()) == []
-    assert isinstance(before, pd.DataFrame) and list(before.columns)[-3:] == ["决定", "驳回理由", "备注"]
+    assert isinstance(before, pd.DataFrame) and list(before.columns)[1:4] == ["决定", "驳回理由", "备注"]
 
 
 def _page() -> AppTest:

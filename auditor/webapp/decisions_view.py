@@ -41,7 +41,8 @@ def batch_rows(infos: list[BatchInfo]) -> list[dict[str, str | int]]:
 
 
 def decision_table(views: list[FindingView]) -> pd.DataFrame:
-    """One row per finding; the last three columns are the ones a reviewer edits."""
+    """One row per finding; the three columns after the id are the ones a reviewer edits
+    (first, so that the keyboard reaches them at once)."""
     rows = [
         {
             ID: v.id,
@@ -60,7 +61,7 @@ def decision_table(views: list[FindingView]) -> pd.DataFrame:
         }
         for v in views
     ]
-    columns = [ID, "单位", "表格", "严重程度", "说明", "期望", "实际", "位置", "复核状态", "审核人", *EDITABLE]
+    columns = [ID, *EDITABLE, "表格", "严重程度", "说明", "期望", "实际", "位置", "复核状态", "审核人", "单位"]
     return pd.DataFrame(rows, columns=columns)
 
 

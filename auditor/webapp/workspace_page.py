@@ -24,6 +24,7 @@ from auditor.workspace.queries import batch_infos, finding_views, units
 from auditor.workspace.store import DECISIONS, Workspace
 
 NEW_BATCH = "（新建批次）"
+FLASH = "workspace_flash"  # a message that outlives the rerun after saving
 
 
 @st.cache_resource
@@ -80,11 +81,13 @@ def decisions(workspace: Workspace, batch_id: int, reviewer: str) -> None:
     views = finding_views(workspace, batch_id)
     st.subheader(f"问题与决定（共 {len(views)} 条）")
     st.caption("在“决定”列选择 确认 / 驳回 / 待核实（驳回须填理由），可用方向键移动、回车编辑，然后点“保存决定”。")
+    if flash := st.session_state.pop(FLASH, None):
+        st.success(flash)
     table = decision_table(views)
     with st.form("decisions_form"):
         edited = st.data_editor(
             table,
-            key=f"decisions_{batch_id}",
+            key=f"decisions_{batch_id}_{workspace.decision_count(batch_id)}",  # fresh after each save
             hide_index=True,
             disabled=[c for c in table.columns if c not in EDITABLE],
             column_config={
@@ -113,8 +116,8 @@ def save(workspace: Workspace, batch_id: int, edits, reviewer: str) -> None:  # 
             recorded += 1
         except WorkspaceError as exc:
             st.error(f"问题 {edit.finding_id}：{exc}")
-    st.success(f"已保存 {recorded} 个决定")
     if recorded:
+        st.session_state[FLASH] = f"已保存 {recorded} 个决定"
         st.rerun()
 
 
