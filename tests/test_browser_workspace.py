@@ -20,7 +20,7 @@ from auditor.workspace.review import review_into_batch
 from auditor.workspace.store import Workspace
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_until_up  # noqa: E402
+from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_until_up
 
 pytestmark = pytest.mark.browser
 S000 = ROOT / "samples" / "000_0dd5636ac07a2a52.txt"

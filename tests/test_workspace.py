@@ -21,14 +21,21 @@ from auditor.pipeline import review
 from auditor.settings import Settings
 from auditor.workspace.db import WorkspaceError
 from auditor.workspace.opinion import build_opinion
-from auditor.workspace.queries import FIRST, NEW, PERSISTING, batch_infos, finding_views
+from auditor.workspace.queries import (
+    FIRST,
+    NEW,
+    PERSISTING,
+    FindingView,
+    batch_infos,
+    finding_views,
+)
 from auditor.workspace.rereview import compare_versions, compare_years
 from auditor.workspace.review import review_into_batch
 from auditor.workspace.store import Workspace
 from auditor.workspace.summary import FINDINGS_SHEET, render_summary
 
 sys.path.insert(0, str(Path(__file__).parent))
-import pgserver  # noqa: E402
+import pgserver
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))
@@ -71,7 +78,7 @@ def corrected_000(folder: Path) -> Path:
     return path
 
 
-def view_of(ws: Workspace, batch_id: int, form: str, rule: str):  # type: ignore[no-untyped-def]
+def view_of(ws: Workspace, batch_id: int, form: str, rule: str) -> FindingView:
     return next(v for v in finding_views(ws, batch_id) if v.finding.form == form and v.finding.rule == rule)
 
 

@@ -75,7 +75,8 @@ def _finding(code: str, bf: BatchForm, message: str, expected: str | None, actua
 
 
 def _sum(values: list[Decimal | None]) -> Decimal | None:
-    return None if not values or any(v is None for v in values) else sum(values, Decimal(0))  # type: ignore[arg-type]
+    known = [v for v in values if v is not None]
+    return None if not values or len(known) < len(values) else sum(known, Decimal(0))
 
 
 def dept_vs_projects(forms: list[BatchForm], tol: Tolerances) -> Iterator[tuple[int, Finding]]:

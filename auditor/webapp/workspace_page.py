@@ -12,6 +12,7 @@ from auditor.webapp.decisions_view import (
     DECISION,
     EDITABLE,
     REASON,
+    DecisionEdit,
     batch_rows,
     changed_cell_rows,
     changed_decisions,
@@ -69,8 +70,11 @@ def add_files(workspace: Workspace, name: str, settings: Settings) -> None:
         if st.button("审核并保存到批次", disabled=not (files and name)):
             items = [(f.name, f.getvalue) for f in files or []]
             bar = st.progress(0.0)
-            run = review_items_into_batch(workspace, name, items, settings,
-                                          lambda done, total, _: bar.progress(done / total))
+
+            def progress(done: int, total: int, file: str) -> None:
+                bar.progress(done / total, text=f"已审核 {done}/{total}：{file}")
+
+            run = review_items_into_batch(workspace, name, items, settings, progress)
             st.success(f"已保存 {len(run.stored)} 个文件，{len(run.skipped)} 个已在批次中")
             for doc in run.stored:
                 if doc.error:
@@ -102,7 +106,7 @@ def decisions(workspace: Workspace, batch_id: int, reviewer: str) -> None:
         save(workspace, batch_id, changed_decisions(table, edited), reviewer)
 
 
-def save(workspace: Workspace, batch_id: int, edits, reviewer: str) -> None:  # type: ignore[no-untyped-def]
+def save(workspace: Workspace, batch_id: int, edits: list[DecisionEdit], reviewer: str) -> None:
     if not edits:
         st.info("没有改动的决定。")
         return

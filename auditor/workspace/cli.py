@@ -12,6 +12,7 @@ from typing import Any
 
 from auditor.findings import DocumentResult, ReviewResult
 from auditor.workspace.db import WorkspaceError
+from auditor.workspace.store import Workspace
 
 
 def add_db_option(p: argparse.ArgumentParser) -> None:
@@ -75,9 +76,7 @@ def _guard(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
     return run
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from auditor.workspace.store import Workspace
-
+def _open(args: argparse.Namespace) -> Workspace:
     return Workspace.open(args.db)
 
 

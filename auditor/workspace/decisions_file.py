@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -22,7 +22,7 @@ from auditor.workspace.summary import COMMENT, DECISION, FINDINGS_SHEET, ID, REA
 class FileDecisions:
     recorded: int = 0
     unchanged: int = 0
-    errors: list[str] | None = None
+    errors: list[str] = field(default_factory=list)
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -52,7 +52,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 def apply_file(workspace: Workspace, batch_id: int, path: Path, reviewer: str | None) -> FileDecisions:
     current = {v.id: v for v in finding_views(workspace, batch_id)}
-    outcome = FileDecisions(errors=[])
+    outcome = FileDecisions()
     for line, row in enumerate(read_rows(path), 2):
         decision = row.get(DECISION, "")
         if not decision:
@@ -61,7 +61,7 @@ def apply_file(workspace: Workspace, batch_id: int, path: Path, reviewer: str | 
         try:
             finding_id = int(float(raw_id))
         except ValueError:
-            outcome.errors.append(f"第{line}行：问题编号“{raw_id}”不是数字")  # type: ignore[union-attr]
+            outcome.errors.append(f"第{line}行：问题编号“{raw_id}”不是数字")
             continue
         reason, comment = row.get(REASON) or None, row.get(COMMENT) or None
         view = current.get(finding_id)
@@ -72,7 +72,7 @@ def apply_file(workspace: Workspace, batch_id: int, path: Path, reviewer: str | 
         try:
             workspace.decide(batch_id, finding_id, decision, who, reason, comment)
         except WorkspaceError as exc:
-            outcome.errors.append(f"第{line}行：{exc}")  # type: ignore[union-attr]
+            outcome.errors.append(f"第{line}行：{exc}")
             continue
         outcome.recorded += 1
     return outcome

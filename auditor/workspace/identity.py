@@ -11,7 +11,7 @@ from __future__ import annotations
 from auditor.checks.measure import lines
 from auditor.findings import Finding
 from auditor.forms import Form
-from auditor.records import Location, SelfEvalBase
+from auditor.records import Location, ProjectSelfEval, SelfEvalBase
 
 KEY_SEPARATOR = "|"
 
@@ -19,8 +19,8 @@ KEY_SEPARATOR = "|"
 def unit_of(form: Form, document_forms: list[Form]) -> str | None:
     """The agency a form belongs to: a project form's 实施单位 (else 主管部门), a department
     form's own title, and for a target table the department form of the same document."""
-    if form.kind == "project_self_eval":
-        return form.implementer or form.department  # type: ignore[union-attr]
+    if isinstance(form, ProjectSelfEval):
+        return form.implementer or form.department
     if form.kind in ("dept_self_eval", "dept_targets"):
         return form.title
     for other in document_forms:

@@ -12,7 +12,8 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
-from docx import Document as WordDocument
+from docx import Document as new_word_document
+from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -76,7 +77,7 @@ def build_opinion(
     confirmed, verify = opinion_items(finding_views(workspace, batch_id, unit=unit), include_undecided)
     years = Counter(f.year for f in forms if f.year)
     year = years.most_common(1)[0][0] if years else ""
-    doc = WordDocument()
+    doc = new_word_document()
     _styles(doc)
     _centered(doc, f"关于{unit}{year}年度绩效自评的审核意见", TITLE_FONT, 18, bold=True)
     doc.add_paragraph(f"{unit}：")

@@ -49,7 +49,7 @@ class BatchInfo:
     decisions: dict[str, int] = field(default_factory=dict)  # by current decision, 未决定 included
 
 
-def _latest_decisions(session: Any, finding_ids: list[int]) -> dict[int, DecisionRow]:
+def latest_decisions(session: Any, finding_ids: list[int]) -> dict[int, DecisionRow]:
     if not finding_ids:
         return {}
     newest = (
@@ -74,7 +74,7 @@ def finding_views(workspace: Workspace, batch_id: int, unit: str | None = None, 
         if unit is not None:
             query = query.where(FormRow.unit == unit)
         pairs = session.execute(query).all()
-        decisions = _latest_decisions(session, [f.id for f, _ in pairs])
+        decisions = latest_decisions(session, [f.id for f, _ in pairs])
     views = []
     for row, form in pairs:
         status = FIRST if form.version == 1 else (PERSISTING if row.previous_id else NEW)

@@ -18,7 +18,7 @@ from auditor.checks.measure import direction, number
 from auditor.checks.narrative import content_chars
 from auditor.records import Indicator
 from auditor.workspace.models import Document, FindingRow, FormRow
-from auditor.workspace.queries import NEW, PERSISTING, FindingView, _latest_decisions, finding_views
+from auditor.workspace.queries import NEW, PERSISTING, FindingView, latest_decisions, finding_views
 from auditor.workspace.review import FORM_ADAPTER
 from auditor.workspace.store import Workspace
 
@@ -101,11 +101,11 @@ def compare_versions(workspace: Workspace, batch_id: int) -> list[VersionCompari
             previous = session.get(FormRow, form.previous_id)
             assert previous is not None
             mine = [v for v in views if v.form_id == form.id]
-            carried = {session.get(FindingRow, v.id).previous_id for v in mine}  # type: ignore[union-attr]
+            carried = set(session.scalars(select(FindingRow.previous_id).where(FindingRow.form_id == form.id)))
             old = session.scalars(
                 select(FindingRow).where(FindingRow.form_id == previous.id, FindingRow.active.is_(True)).order_by(FindingRow.id)
             ).all()
-            last = _latest_decisions(session, [f.id for f in old])
+            last = latest_decisions(session, [f.id for f in old])
             comparisons.append(
                 VersionComparison(
                     form.id, form.title, form.unit, form.version, previous.document.name, file,
@@ -164,9 +164,9 @@ def _year_lines(before: Any, after: Any) -> list[YearLine]:
             notes.append("完成值文字与上年相同")
         if notes:
             found.append(YearLine(line.name, _cell(old), _cell(line), notes))
-    if getattr(before, "result", None) and getattr(after, "result", None):
-        if len(content_chars(after.result.text)) >= 15 and content_chars(before.result.text) == content_chars(after.result.text):
-            found.append(YearLine("实际完成情况", before.result.text, after.result.text, ["完成情况文字照抄上年"]))
+    was, now = getattr(before, "result", None), getattr(after, "result", None)
+    if was and now and len(content_chars(now.text)) >= 15 and content_chars(was.text) == content_chars(now.text):
+        found.append(YearLine("实际完成情况", before.result.text, after.result.text, ["完成情况文字照抄上年"]))
     return found
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from auditor.checks.batch import BATCH_RULES, BatchForm, run_batch_rules
 from auditor.document import Document as RawDocument
@@ -89,7 +90,7 @@ def review_items_into_batch(
     return run
 
 
-def _review_one(data: bytes, name: str, settings: Settings):  # type: ignore[no-untyped-def]
+def _review_one(data: bytes, name: str, settings: Settings) -> ReviewResult:
     raw: dict[str, RawDocument] | None = {} if settings.llm_configured else None
     return review_documents([extract_bytes(data, name, raw)], settings, raw)
 
@@ -140,7 +141,7 @@ def refresh_batch_findings(workspace: Workspace, batch_id: int, tol: Tolerances)
                 row.active = False
 
 
-def _previous_batch_finding(session, form_row: FormRow, identity: str) -> FindingRow | None:  # type: ignore[no-untyped-def]
+def _previous_batch_finding(session: Session, form_row: FormRow, identity: str) -> FindingRow | None:
     if form_row.previous_id is None:
         return None
     return session.scalar(

@@ -20,7 +20,13 @@ from sqlalchemy import select
 from auditor.checks.batch import BATCH_RULES
 from auditor.checks.score import recomputed_total
 from auditor.findings import SEVERITY_ZH
-from auditor.render.view import FORM_KIND_ZH, locations_text, rule_titles, summarize_form, value_text
+from auditor.render.view import (
+    FORM_KIND_ZH,
+    locations_text,
+    rule_titles,
+    summarize_form,
+    value_text,
+)
 from auditor.settings import PROFILES
 from auditor.webapp.summary import decimal_text, recomputed_rate
 from auditor.workspace.models import Batch, Document, FormRow
@@ -61,7 +67,7 @@ def form_rows(workspace: Workspace, batch_id: int, views: list[FindingView]) -> 
         stated = summarize_form(file, form, [])
         rate, total = recomputed_rate(form), recomputed_total(form)
         grade = getattr(form, "grade", None)
-        severities = Counter(v.finding.severity for v in mine)
+        severities: Counter[str] = Counter(v.finding.severity for v in mine)
         decisions = Counter(v.decision or UNDECIDED for v in mine)
         rows.append({
             "文件": file, "单位": row.unit or "", "表格": row.title, "类型": FORM_KIND_ZH.get(row.kind, row.kind),
