@@ -18,7 +18,7 @@ from auditor.checks.measure import direction, number
 from auditor.checks.narrative import content_chars
 from auditor.records import Indicator
 from auditor.workspace.models import Document, FindingRow, FormRow
-from auditor.workspace.queries import NEW, PERSISTING, FindingView, latest_decisions, finding_views
+from auditor.workspace.queries import NEW, PERSISTING, FindingView, finding_views, latest_decisions
 from auditor.workspace.review import FORM_ADAPTER
 from auditor.workspace.store import Workspace
 
