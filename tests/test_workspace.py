@@ -358,3 +358,49 @@ def test_document_that_cannot_be_read_is_stored_with_its_error(workspace: Worksp
     errors = [d.error for d in run.stored]
     assert all(errors) and "无法打开文件" in (errors[1] or "")
     assert isinstance(run.stored[0], DocumentResult)
+
+
+def test_command_line(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from auditor.cli import main
+
+    report = tmp_path / "report.json"
+    assert main(["review", str(S000), "--db", db_url, "--batch", "2020年度", "--format", "json", "-o", str(report)]) == 0
+    assert len(json.loads(report.read_text(encoding="utf-8"))["findings"]) == 11
+    assert main(["batches", "--db", db_url]) == 0
+    assert "2020年度" in capsys.readouterr().out
+    assert main(["decide", "--db", db_url, "--batch", "2020年度", "--list"]) == 0
+    listed = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert len(listed) == 11 and all(row[1] == "未决定" for row in listed)
+    first, second = listed[0][0], listed[1][0]
+    assert main(["decide", "--db", db_url, "--batch", "2020年度", "--finding", first, "--decision", "确认", "--reviewer", "张三"]) == 0
+    assert main(["decide", "--db", db_url, "--batch", "2020年度", "--finding", second, "--decision", "驳回", "--reviewer", "张三"]) == 2
+    assert "驳回必须说明理由" in capsys.readouterr().err
+    sheet = tmp_path / "decisions.csv"
+    sheet.write_text(f"问题编号,决定,驳回理由,审核人\n{second},驳回,口径不同,李四\n{first},确认,,\n", encoding="utf-8-sig")
+    assert main(["decide", "--db", db_url, "--batch", "2020年度", "--from", str(sheet)]) == 0
+    assert "已记录 1 个决定，1 个与当前决定相同" in capsys.readouterr().err
+    opinion, summary = tmp_path / "意见.docx", tmp_path / "汇总.xlsx"
+    assert main(["opinion", "--db", db_url, "--batch", "2020年度", "--unit", UNIT_000, "-o", str(opinion)]) == 0
+    assert "保障全年用餐人数1000人" in _docx_text(opinion.read_bytes())
+    assert main(["summary", "--db", db_url, "--batch", "2020年度", "-o", str(summary)]) == 0
+    assert load_workbook(summary)["表格汇总"].max_row == 9
+    assert main(["opinion", "--db", db_url, "--batch", "2020年度", "--unit", "别的单位", "-o", str(opinion)]) == 2
+    assert main(["summary", "--db", db_url, "--batch", "没有", "-o", str(summary)]) == 2
+    err = capsys.readouterr().err
+    assert "没有单位“别的单位”" in err and "没有名为“没有”的批次" in err
+    assert main(["compare", "--db", db_url, "--batch", "2020年度"]) == 0
+    assert "没有更正后的新版本" in capsys.readouterr().out
+
+
+def test_migrations_match_the_models(workspace: Workspace) -> None:
+    """A model change without a migration fails here (alembic's autogenerate comparison)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from auditor.workspace.models import Base
+
+    with workspace.engine.connect() as connection:
+        diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diffs == []
