@@ -21,7 +21,7 @@ from auditor.webapp.decisions_view import (
     year_rows,
 )
 from auditor.workspace.db import WorkspaceError, database_url
-from auditor.workspace.queries import batch_infos, finding_views, units
+from auditor.workspace.queries import FindingView, batch_infos, finding_views, stored_file, units
 from auditor.workspace.store import DECISIONS, Workspace
 
 NEW_BATCH = "（新建批次）"
@@ -104,6 +104,36 @@ def decisions(workspace: Workspace, batch_id: int, reviewer: str) -> None:
         saved = st.form_submit_button("保存决定")
     if saved:
         save(workspace, batch_id, changed_decisions(table, edited), reviewer)
+    evidence(workspace, views)
+
+
+def evidence(workspace: Workspace, views: list[FindingView]) -> None:
+    """A finding's place in the stored file: the PDF page with its cells outlined, else
+    the Word/text table with the cells marked."""
+    from auditor.ingest import read_bytes
+    from auditor.render import render_page_png
+    from auditor.webapp.evidence import ZOOM, focus_png, page_boxes, table_excerpt_html
+
+    by_id = {v.id: v for v in views}
+    picked = st.selectbox("查看证据", list(by_id), index=None, placeholder="选择一条问题…", key="ws_evidence",
+                          format_func=lambda i: f"{i} · {by_id[i].finding.form} · {by_id[i].finding.message[:50]}")
+    if picked is None:
+        return
+    finding, stored = by_id[picked].finding, stored_file(workspace, picked)
+    if stored is None:
+        return
+    name, data = stored
+    pages = page_boxes(finding) if data.startswith(b"%PDF") else {}
+    for page, boxes in pages.items():
+        png = render_page_png(data, page, boxes, zoom=ZOOM)
+        st.image(focus_png(png, boxes), caption=f"{name} 第{page}页局部（框出处为问题所在）", width="content")
+    if pages:
+        return
+    excerpt = table_excerpt_html(read_bytes(data, name), finding)
+    if excerpt:
+        st.html(excerpt)
+    else:
+        st.info("这条问题没有可定位到单元格的位置。")
 
 
 def save(workspace: Workspace, batch_id: int, edits: list[DecisionEdit], reviewer: str) -> None:

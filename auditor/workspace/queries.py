@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from auditor.findings import Finding
-from auditor.workspace.models import Batch, DecisionRow, Document, FindingRow, FormRow
+from auditor.workspace.models import Batch, DecisionRow, Document, FindingRow, FormRow, StoredFile
 from auditor.workspace.store import Workspace
 
 FIRST, PERSISTING, NEW, FIXED = "首次审核", "仍存在", "新出现", "已整改"
@@ -111,3 +111,16 @@ def units(workspace: Workspace, batch_id: int) -> list[str]:
             select(FormRow.unit).where(FormRow.batch_id == batch_id, FormRow.current.is_(True), FormRow.unit.is_not(None)).distinct()
         )
         return sorted(u for u in rows if u)
+
+
+def stored_file(workspace: Workspace, finding_id: int) -> tuple[str, bytes] | None:
+    """The name and bytes of the file a finding was raised on (kept for its evidence)."""
+    with workspace.sessions() as session:
+        row = session.execute(
+            select(Document.name, StoredFile.content)
+            .join(FormRow, FormRow.document_id == Document.id)
+            .join(FindingRow, FindingRow.form_id == FormRow.id)
+            .join(StoredFile, StoredFile.id == Document.file_id)
+            .where(FindingRow.id == finding_id)
+        ).first()
+        return (row[0], row[1]) if row else None
