@@ -404,3 +404,33 @@ def test_migrations_match_the_models(workspace: Workspace) -> None:
     with workspace.engine.connect() as connection:
         diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diffs == []
+
+
+def test_two_processes_reviewing_into_one_batch_store_each_document_once(db_url: str, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    Workspace.open(db_url).close()  # migrated before the race
+    script = textwrap.dedent(
+        f"""
+        import time
+        from pathlib import Path
+        from auditor.settings import Settings
+        from auditor.workspace.review import review_into_batch
+        from auditor.workspace.store import Workspace
+        ws = Workspace.open({db_url!r})
+        while not Path({str(go)!r}).exists():
+            time.sleep(0.01)
+        review_into_batch(ws, "2023", [Path(p) for p in {[str(p) for p in SAMPLES]!r}], Settings())
+        """
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE) for _ in range(2)]
+    go.touch()
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()[-800:]
+    ws = Workspace.open(db_url)
+    [info] = batch_infos(ws)
+    assert (info.documents, info.forms) == (5, 25)
+    views = finding_views(ws, ws.batch("2023").id)
+    assert len([v for v in views if not v.finding.rule.startswith("batch.")]) == 68
+    assert len([v for v in views if v.finding.rule.startswith("batch.")]) == 3
+    ws.close()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import TypeAdapter
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from auditor.checks.batch import BATCH_RULES, BatchForm, run_batch_rules
@@ -27,6 +27,7 @@ from auditor.workspace.models import Batch, DecisionRow, Document, FindingRow, F
 from auditor.workspace.store import Workspace, add_finding, sha256
 
 FORM_ADAPTER: TypeAdapter[Form] = TypeAdapter(Form)
+BATCH_LOCK = 734_200_000  # + the batch id: pg_advisory_xact_lock while refreshing batch.* findings
 
 
 @dataclass
@@ -113,6 +114,8 @@ def refresh_batch_findings(workspace: Workspace, batch_id: int, tol: Tolerances)
     forms = current_forms(workspace, batch_id)
     fresh = {(ref, finding_identity(f)): f for ref, f in run_batch_rules(forms, tol)}
     with workspace.sessions.begin() as session:
+        if session.get_bind().dialect.name == "postgresql":  # one refresher per batch at a time
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BATCH_LOCK + batch_id})
         stored = session.scalars(
             select(FindingRow).join(FormRow, FindingRow.form_id == FormRow.id).where(
                 FindingRow.batch_id == batch_id,

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.findings import DocumentResult, Finding
@@ -51,6 +52,12 @@ class Workspace:
         name = name.strip()
         if not name:
             raise WorkspaceError("批次名称不能为空，请用 --batch 指定一个名称")
+        try:
+            return self._ensure_batch(name, settings)
+        except IntegrityError:  # another process created it at the same moment
+            return self._ensure_batch(name, settings)
+
+    def _ensure_batch(self, name: str, settings: Settings) -> Batch:
         with self.sessions.begin() as session:
             batch = session.scalar(select(Batch).where(Batch.name == name))
             if batch is None:
@@ -90,6 +97,12 @@ class Workspace:
         """Store one reviewed file with its forms and findings in one transaction. A form
         already in the batch from another file (same kind, unit, title) becomes the
         previous version; its findings' decisions carry over to the ones still there."""
+        try:
+            return self._store_document(batch_id, data, result, findings)
+        except IntegrityError:  # the same bytes stored by another process at the same moment
+            return self._store_document(batch_id, data, result, findings)
+
+    def _store_document(self, batch_id: int, data: bytes, result: DocumentResult, findings: list[Finding]) -> int:
         digest = sha256(data)
         with self.sessions.begin() as session:
             stored = session.scalar(select(StoredFile).where(StoredFile.sha256 == digest))
