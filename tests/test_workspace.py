@@ -69,12 +69,17 @@ def workspace(db_url: str) -> Iterator[Workspace]:
     ws.close()
 
 
+TIMELY = "食物加工保障及时到位率\n\t100%\n\t100%\n\t10\n\t10\n"
+
+
 def corrected_000(folder: Path) -> Path:
-    """000 with the 机关餐厅 cost line's actual corrected from 83 to 63 (万元)."""
+    """000 with the 机关餐厅 cost line's actual corrected from 83 to 63 (万元), and a new
+    mistake made while correcting: the 及时到位率 line scored 12 of its 10."""
     text = S000.read_text(encoding="utf-8")
-    assert "\t80\n\t83\n" in text
+    assert "\t80\n\t83\n" in text and text.count(TIMELY) == 1
     path = folder / "000_corrected.txt"
-    path.write_text(text.replace("\t80\n\t83\n", "\t80\n\t63\n"), encoding="utf-8")
+    text = text.replace("\t80\n\t83\n", "\t80\n\t63\n").replace(TIMELY, TIMELY[:-3] + "12\n")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -172,9 +177,16 @@ def test_journey_review_decide_correct_rereview_opinion(workspace: Workspace, tm
     assert len(run.stored) == 1
     comparisons = {c.title: c for c in compare_versions(workspace, batch.id)}
     canteen = comparisons["机关餐厅运行经费"]
-    assert (len(canteen.fixed), len(canteen.persisting), len(canteen.new)) == (4, 0, 0)
+    assert (len(canteen.fixed), len(canteen.persisting), len(canteen.new)) == (4, 0, 3)
     assert "funds.cost_sum_mismatch" in {f.rule for f in canteen.fixed}
-    assert canteen.changed_cells == [("指标·成本指标·完成此项工作副食品消耗需经费保障（万元）·实际完成值", "83", "63")]
+    # the same rule on another row is a new finding, not the old one carried on
+    assert "score.formula_mismatch" in {f.rule for f in canteen.fixed}
+    assert {v.finding.rule for v in canteen.new} == {"score.total_mismatch", "score.exceeds_weight", "score.formula_mismatch"}
+    assert all(v.decision is None and v.status == NEW for v in canteen.new)
+    assert canteen.changed_cells == [
+        ("指标·时效指标·食物加工保障及时到位率·得分", "10", "12"),
+        ("指标·成本指标·完成此项工作副食品消耗需经费保障（万元）·实际完成值", "83", "63"),
+    ]
     staff = comparisons["交流干部餐厅及物业运行经费"]
     assert (len(staff.fixed), len(staff.persisting), len(staff.new)) == (0, 3, 0)
     assert staff.changed_cells == []
@@ -183,7 +195,7 @@ def test_journey_review_decide_correct_rereview_opinion(workspace: Workspace, tm
     assert carried["narrative.number_mismatch"].carried and "沿用上一版本" in (carried["narrative.number_mismatch"].comment or "")
     assert carried["score.missing"].decision == "驳回" and carried["score.missing"].reason == "总分在附件中另行填报"
     assert all(v.status == PERSISTING for v in staff.persisting)
-    assert not any(v.status == NEW for v in finding_views(workspace, batch.id))
+    assert len([v for v in finding_views(workspace, batch.id) if v.status == NEW]) == 3
 
     text = _docx_text(build_opinion(workspace, batch.id, UNIT_000))
     assert "关于昌吉州机关后勤服务中心2020年度绩效自评的审核意见" in text

@@ -1,9 +1,9 @@
 """How a form and a finding are recognised again in a later version of a document.
 
 A form is the same form when its kind, unit and title are the same. A finding is the same
-finding when it is on the same form title under the same rule: one finding per (form,
-rule), whatever rows it lists. The rows it is about are kept by name (the indicator or
-funds line), never by row number, so a corrected copy with rows moved still matches.
+finding when it is on the same form title under the same rule and about the same rows,
+compared by name (the indicator or funds line), never by row number: a corrected copy with
+rows moved still matches, and the same rule firing on another row is a new finding.
 """
 
 from __future__ import annotations

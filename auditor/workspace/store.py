@@ -220,14 +220,25 @@ def _add_form(session: Session, document: Document, position: int, form: Form, d
 
 
 def _add_findings(session: Session, form_row: FormRow, form: Form, findings: Iterable[Finding]) -> None:
-    earlier: dict[str, FindingRow] = {}
+    earlier: list[FindingRow] = []
     if form_row.previous_id is not None:
-        for old in session.scalars(
-            select(FindingRow).where(FindingRow.form_id == form_row.previous_id, FindingRow.active.is_(True))
-        ):
-            earlier[old.identity] = old
+        earlier = list(
+            session.scalars(
+                select(FindingRow).where(FindingRow.form_id == form_row.previous_id, FindingRow.active.is_(True))
+            )
+        )
     for finding in findings:
-        add_finding(session, form_row, finding, anchors(finding, form), earlier.get(finding_identity(finding)))
+        names = anchors(finding, form)
+        add_finding(session, form_row, finding, names, same_finding(earlier, finding_identity(finding), names))
+
+
+def same_finding(earlier: list[FindingRow], identity: str, names: list[str]) -> FindingRow | None:
+    """The previous version's finding this one continues: same form title and rule, and
+    about the same rows by name (when both name rows, they must share one)."""
+    for old in earlier:
+        if old.identity == identity and (not names or not old.anchors or set(names) & set(old.anchors)):
+            return old
+    return None
 
 
 def add_finding(
