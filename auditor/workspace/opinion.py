@@ -9,6 +9,7 @@ asked for, and then as 待核实.
 from __future__ import annotations
 
 import io
+from pathlib import PurePath
 from collections import Counter
 from dataclasses import dataclass
 
@@ -84,7 +85,7 @@ def build_opinion(
     _body(doc, f"根据预算绩效管理的有关规定，我们对你单位报送的{year}年度绩效自评材料进行了审核，现将审核意见反馈如下。")
     _heading(doc, "一、审核范围")
     for n, form in enumerate(forms, 1):
-        _body(doc, f"{n}．《{form.title}》{form.kind}（文件：{form.file}）")
+        _body(doc, f"{n}．《{form.title}》{form.kind}（文件：{PurePath(form.file).name}）")
     titles = rule_titles()
     from auditor.checks.batch import BATCH_RULES
 
@@ -123,7 +124,7 @@ def _items(doc: WordDocument, views: list[FindingView], titles: dict[str, str], 
             if f.expected or f.actual:
                 text += f"应为 {f.expected or '—'}，表中为 {f.actual or '—'}。"
             if places:
-                text += f"位置：{f.file} {places}。"
+                text += f"位置：{PurePath(f.file).name} {places}。"
             if v.comment and v.decision is not None:
                 text += f"审核说明：{v.comment}。"
             text += f"整改要求：{correction(f.rule)}。"
