@@ -9,9 +9,9 @@ asked for, and then as 待核实.
 from __future__ import annotations
 
 import io
-from pathlib import PurePath
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from docx import Document as new_word_document
 from docx.document import Document as WordDocument
