@@ -64,16 +64,26 @@ def idle(page: Page) -> None:
 
 
 def choose(page: Page, grid: Locator, row: int, downs: int) -> None:
-    """With the keyboard only: into the row's 决定 cell, open its choices, move down, Enter."""
-    idle(page)
-    time.sleep(0.5)  # the grid redraws after a rerun
-    box = grid.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 20, box["y"] + ROW * row + ROW / 2)  # the row's 编号
-    for _ in range(DECISION_COLUMN):
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")  # open the 决定 cell's choices: (空) 确认 驳回 待核实
-    expect(page.get_by_text("待核实", exact=True).last).to_be_visible(timeout=10_000)
+    """With the keyboard only: into the row's 决定 cell, open its choices, move down, Enter.
+    A busy machine can drop the first keys after a redraw: then Escape and try again."""
+    choices = page.get_by_text("待核实", exact=True)
+    for attempt in range(3):
+        idle(page)
+        time.sleep(0.5 + attempt)  # the grid redraws after a rerun
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 20, box["y"] + ROW * row + ROW / 2)  # the row's 编号
+        page.wait_for_timeout(300)
+        for _ in range(DECISION_COLUMN):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")  # open the 决定 cell's choices: (空) 确认 驳回 待核实
+        try:
+            expect(choices.last).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            page.keyboard.press("Escape")
+    else:
+        raise AssertionError("the 决定 cell's choices did not open")
     for _ in range(downs):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
