@@ -385,7 +385,9 @@ def test_command_line(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["decide", "--db", db_url, "--batch", "2020年度", "--list"]) == 0
     listed = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
     assert len(listed) == 11 and all(row[1] == "未决定" for row in listed)
-    first, second = listed[0][0], listed[1][0]
+    # finding order within a form follows the rule registry's (import) order: pick by rule
+    first = next(row[0] for row in listed if row[4] == "narrative.number_mismatch")
+    second = next(row[0] for row in listed if row[4] == "score.missing")
     assert main(["decide", "--db", db_url, "--batch", "2020年度", "--finding", first, "--decision", "确认", "--reviewer", "张三"]) == 0
     assert main(["decide", "--db", db_url, "--batch", "2020年度", "--finding", second, "--decision", "驳回", "--reviewer", "张三"]) == 2
     assert "驳回必须说明理由" in capsys.readouterr().err

@@ -71,7 +71,8 @@ def test_page_lists_batches_findings_comparison_and_downloads(db: str, tmp_path:
     labels = [e.label for e in at.expander]
     assert "《机关餐厅运行经费》第2版：已整改 4，仍存在 0，新出现 0" in labels
     assert "《交流干部餐厅及物业运行经费》第2版：已整改 0，仍存在 3，新出现 0" in labels
-    at.selectbox(key="ws_evidence").set_value(finding_views(ws, batch.id)[0].id).run()
+    numbers = next(v for v in finding_views(ws, batch.id) if v.finding.rule == "narrative.number_mismatch")
+    at.selectbox(key="ws_evidence").set_value(numbers.id).run()
     assert not at.exception
     assert any("保障全年用餐人数" in h.proto.body for h in at.get("html"))  # the stored file's table, cell marked
     downloads = [b.proto.label for b in at.get("download_button")]
