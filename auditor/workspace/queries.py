@@ -64,7 +64,7 @@ def finding_views(workspace: Workspace, batch_id: int, unit: str | None = None, 
     in document and form order."""
     with workspace.sessions() as session:
         query = (
-            select(FindingRow, FormRow)
+            select(FindingRow, FormRow.unit, FormRow.version)  # not the form's records: they are large
             .join(FormRow, FindingRow.form_id == FormRow.id)
             .where(FindingRow.batch_id == batch_id, FindingRow.active.is_(True))
             .order_by(FormRow.document_id, FormRow.position, FindingRow.id)
@@ -73,12 +73,12 @@ def finding_views(workspace: Workspace, batch_id: int, unit: str | None = None, 
             query = query.where(FormRow.current.is_(True))
         if unit is not None:
             query = query.where(FormRow.unit == unit)
-        pairs = session.execute(query).all()
-        decisions = latest_decisions(session, [f.id for f, _ in pairs])
+        rows = session.execute(query).all()
+        decisions = latest_decisions(session, [f.id for f, _, _ in rows])
     views = []
-    for row, form in pairs:
-        status = FIRST if form.version == 1 else (PERSISTING if row.previous_id else NEW)
-        view = FindingView(row.id, Finding.model_validate(row.data), form.id, form.unit, form.version, status, row.anchors)
+    for row, unit, version in rows:
+        status = FIRST if version == 1 else (PERSISTING if row.previous_id else NEW)
+        view = FindingView(row.id, Finding.model_validate(row.data), row.form_id, unit, version, status, row.anchors)
         last = decisions.get(row.id)
         if last is not None:
             view.decision, view.reason, view.comment = last.decision, last.reason, last.comment
