@@ -21,13 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import pgserver  # noqa: E402
+import pgserver
 
-from auditor.pipeline import review  # noqa: E402
-from auditor.settings import Settings  # noqa: E402
-from auditor.workspace.queries import finding_views  # noqa: E402
-from auditor.workspace.review import review_into_batch  # noqa: E402
-from auditor.workspace.store import Workspace  # noqa: E402
+from auditor.pipeline import review
+from auditor.settings import Settings
+from auditor.workspace.queries import finding_views
+from auditor.workspace.review import review_into_batch
+from auditor.workspace.store import Workspace
 
 
 def corpus(samples: Path, copies: int, folder: Path) -> list[Path]:
