@@ -5,11 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/setup.sh
 if [ "${1:-}" = "page" ]; then
-  exec .venv/bin/streamlit run app.py --server.headless true --browser.gatherUsageStats false
+  exec .venv/bin/auditor page
 fi
-mkdir -p out
-for fmt in json md html; do
-  .venv/bin/auditor review samples --format "$fmt" -o "out/review.$fmt" 2>/dev/null
-done
-.venv/bin/auditor review samples --format xlsx -o out/review.xlsx
-echo "reports: out/review.html out/review.xlsx out/review.json out/review.md"
+# One pass writes every format; what could not be read is said on stderr.
+exec .venv/bin/auditor review samples --format html,xlsx,json,md -o out/

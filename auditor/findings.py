@@ -54,6 +54,8 @@ class Finding(BaseModel):
 
 class LLMStatus(BaseModel):
     enabled: bool = False
+    failed: bool = False  # configured, but the check did not complete: see ``failure``
+    failure: str | None = None  # what failed and what to check, in Chinese
     note: str = "未配置大模型接口（AUDITOR_LLM_BASE_URL / AUDITOR_LLM_MODEL），叙述矛盾检查（narrative.contradiction）已跳过；其余规则均已执行"
     model: str | None = None
     prompt_version: str | None = None
@@ -73,7 +75,7 @@ class ReviewResult(BaseModel):
     llm: LLMStatus = Field(default_factory=LLMStatus)
 
     def contract(self) -> dict[str, Any]:
-        """The JSON object of the output contract (shared/spec/findings.md)."""
+        """The JSON object of the output contract (docs/rules.md)."""
         return {
             "documents": [d.contract() for d in self.documents],
             "findings": [f.contract() for f in self.findings],

@@ -76,6 +76,7 @@ class FundsRow(BaseModel):
     weight: Value | None = None  # 分值
     rate: Value | None = None  # 执行率
     score: Value | None = None  # 得分
+    note: Value | None = None  # 原因 / 说明
     location: Location = Field(default_factory=Location)
 
 
@@ -168,6 +169,7 @@ class Report(BaseModel):
 class FormBase(BaseModel):
     title: str  # 项目名称 / 项目支出名称 / 支出方向 (project forms), the unit's name (department forms)
     heading: str | None = None  # the printed title line (…项目支出绩效自评表)
+    title_note: str | None = None  # how the title was found when no label named it
     attachment: str | None = None  # 附件3-1
     year: str | None = None
     fields: dict[str, Value] = Field(default_factory=dict)  # every label → value pair of the header
@@ -176,6 +178,7 @@ class FormBase(BaseModel):
     notes: list[str] = Field(default_factory=list)  # what the parser could not read
     source: Literal["parser", "llm"] = "parser"
     location: Location = Field(default_factory=Location)
+    report: Report | None = None  # the 绩效自评报告 that goes with the form
 
 
 class SelfEvalBase(FormBase):
@@ -185,7 +188,8 @@ class SelfEvalBase(FormBase):
     total_weight: Value | None = None
     total_score: Value | None = None
     grade: Value | None = None
-    report: Report | None = None
+    budget_weight: Value | None = None  # stated in the funds block's label: 预算执行情况（20分）
+    indicators_weight: Value | None = None  # stated in the indicator block's label: 绩效指标（90分）
 
     def funds_row(self, key: FundsKey) -> FundsRow | None:
         return next((r for r in self.funds if r.key == key), None)
@@ -199,7 +203,6 @@ class ProjectSelfEval(SelfEvalBase):
 
 class DeptSelfEval(SelfEvalBase):
     kind: Literal["dept_self_eval"] = "dept_self_eval"
-    budget_weight: Value | None = None  # 预算执行情况（20分）
     spending: dict[str, Value] = Field(default_factory=dict)  # 基本支出 / 项目支出 / 一般公共预算 …
     goal_blocks: list[GoalBlock] = Field(default_factory=list)
     deviation_text: Value | None = None  # 偏差大或目标未完成原因分析
@@ -225,6 +228,13 @@ class ProjectTargets(FormBase):
     annual_goal: str | None = None  # 年度绩效目标
 
 
+class SelfEvalReport(FormBase):
+    """A 绩效自评报告 that comes without its table: its stated amounts are checked
+    against each other."""
+
+    kind: Literal["self_eval_report"] = "self_eval_report"
+
+
 Form = Annotated[
-    ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets, Field(discriminator="kind")
+    ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets | SelfEvalReport, Field(discriminator="kind")
 ]

@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Tolerances(BaseModel):
-    """How close two numbers must be to count as equal (shared/spec/findings.md)."""
+    """How close two numbers must be to count as equal (docs/rules.md)."""
 
     money_abs: Decimal = Decimal("0.01")  # 万元
     money_rel: Decimal = Decimal("0.001")  # 0.1 %
@@ -62,7 +62,26 @@ PROFILES: dict[str, Profile] = {
         budget_weight=Decimal(0),
         category_weights={"决策": Decimal(10), "管理": Decimal(25), "产出指标": Decimal(30), "效益指标": Decimal(35)},
     ),
+    "hunan": Profile(
+        name="hunan",
+        title="湖南部门整体（投入15、过程40、产出与效果）",
+        budget_weight=Decimal(0),
+        category_weights={"投入": Decimal(15), "过程": Decimal(40)},
+    ),
 }
+
+
+def infer_profile(level1_labels: list[str], budget_weight: Decimal | None, indicators_weight: Decimal | None) -> str | None:
+    """The scheme a form's printed weights and categories show, if it is not the default:
+    决策/管理 categories (宁夏), 投入/过程 (湖南部门整体), or 预算执行 10 + 绩效指标 90 (四川)."""
+    text = "".join(level1_labels)
+    if "决策" in text and "管理" in text:
+        return "ningxia"
+    if "投入" in text and "过程" in text:
+        return "hunan"
+    if budget_weight == 10 and indicators_weight == 90:
+        return "sichuan"
+    return None
 
 
 class Settings(BaseSettings):
@@ -70,7 +89,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="AUDITOR_", extra="ignore")
 
-    profile: str = "mof"
+    profile: str = "mof"  # the run's scheme; with "mof" (the default) a form whose printed weights show another scheme is scored by it
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None

@@ -122,11 +122,12 @@ _NUM_RE = re.compile(_NUM)
 _DIGITS_RE = re.compile(r"\d+")
 _HAS_DIGIT = re.compile(r"\d")
 _PCT_RUN = re.compile(r"%{2,}")
-_NA_RE = re.compile(r"^(?:[-—─_/\\／]+|无|暂无|不适用|#?N/?A)$", re.IGNORECASE)
+# A lone 一 in a value cell is a dash typed with the wrong key (or read so by OCR), not "one".
+_NA_RE = re.compile(r"^(?:[-—─_/\\／]+|一|无|暂无|不适用|#?N/?A)$", re.IGNORECASE)
 _WORDY = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _SYMBOLS = str.maketrans({
     "≥": ">=", "≧": ">=", "⩾": ">=", "≤": "<=", "≦": "<=", "⩽": "<=", "～": "~", "〜": "~",
-    "≈": "~", "－": "-", "–": "-", "−": "-", "﹪": "%",
+    "≈": "~", "－": "-", "–": "-", "−": "-", "﹪": "%", "═": "=", "﹦": "=", "⩵": "=",
 })
 
 _SINGLE_RE = re.compile(
@@ -263,6 +264,11 @@ def _direction(text: str) -> Direction | None:
 
 
 # --- the parser ---------------------------------------------------------------------
+
+
+def canonical_signs(text: str) -> str:
+    """Comparison signs in ASCII: ≥ ≧ ⩾ → >=, ≤ ≦ → <=, ＝ ﹦ ═ → = (full-width signs fold too)."""
+    return clean_text(text).translate(_SYMBOLS)
 
 
 def _normalise(text: str) -> tuple[str, tuple[str, ...]]:

@@ -9,8 +9,14 @@ target — and a 总分 row. With verification on (the default) every clean form
 reviewed by the auditor and redrawn if any rule fires; those forms are listed in
 ``generation_report.json`` (a template bug or a false positive of a rule).
 
+Each form is drawn in one of several layouts seen in real forms of other provinces
+(``LAYOUTS``): the seeds' own; no 项目名称 row, the title only in the heading; amounts in
+元 with thousands separators; Sichuan's 指标性质 | 指标值 | 度量单位 columns; and those
+columns under a two-row header whose 实际完成值/分值/得分 stand only in the upper row, with
+the total written 总分（100分）. The layout only changes how the same numbers are printed.
+
 A mutation changes one thing and names every rule its change makes true on the printed
-numbers (rules are independent, shared/spec/findings.md). Controls change something
+numbers (rules are independent, docs/rules.md). Controls change something
 that must NOT fire (an explained adjustment, an explained over-achievement).
 
 Output, for each format: ``OUT/<format>/<id>.<ext>``, ``OUT/<format>/labels.jsonl`` (one
@@ -29,6 +35,7 @@ import argparse
 import copy
 import json
 import random
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +56,7 @@ Rows = list[list[str]]
 Block = str | Rows
 CENT = Decimal("0.01")
 FORMATS = ("txt", "docx", "pdf")
+LAYOUTS = ("seed", "heading_title", "yuan", "sichuan", "two_row_header")
 MAX_DRAWS = 30
 PDF_BATCH = 60
 
@@ -177,6 +185,7 @@ class SynForm:
     result: str
     total_weight: str = "100"
     total_score: str = ""
+    layout: str = "seed"  # one of LAYOUTS
 
     @property
     def clean_total(self) -> Decimal:
@@ -217,6 +226,7 @@ def generate_form(rng: random.Random) -> SynForm:
         goal="",
         result="",
     )
+    form.layout = rng.choice(LAYOUTS)
     _print_lines(rng, form)
     form.goal, form.result = _texts(rng, form)
     form.total_score = num(form.clean_total)
@@ -345,29 +355,67 @@ def _texts(rng: random.Random, form: SynForm) -> tuple[str, str]:
 
 
 def blocks_of(form: SynForm) -> list[Block]:
-    """The form as paragraphs and table rows (the shape build_samples writes to Word)."""
-    heading = [f"{form.title}项目支出绩效自评表", f"（{form.year}年度）"]
+    """The form as paragraphs and table rows (the shape build_samples writes to Word), in
+    the form's layout."""
+    title_label = form.layout != "heading_title"
+    heading = [f"{form.title}{'项目支出' if title_label else ''}绩效自评表", f"（{form.year}年度）"]
     rows: Rows = [[text] for text in heading] if form.title_in_table else []
     rows += [
-        ["项目名称", form.title],
+        *([["项目名称", form.title]] if title_label else []),
         ["主管部门", form.department, "实施单位", form.implementer],
-        _funds_header(form.with_rate),
-        *(_funds_row(f, form.with_rate) for f in form.funds),
+        _funds_header(form.with_rate, form.layout),
+        *(_funds_row(f, form.with_rate, form.layout) for f in form.funds),
         ["年度总体目标", "预期目标", "实际完成情况"],
         ["", form.goal, form.result],
-        ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+        *_indicator_header(form.layout),
         *_indicator_rows(form),
-        ["总分", form.total_weight, form.total_score, ""],
+        [*(["总分（100分）"] if form.layout == "two_row_header" else ["总分", form.total_weight]), form.total_score, ""],
     ]
     return [rows] if form.title_in_table else [*heading, rows]
 
 
-def _funds_header(with_rate: bool) -> list[str]:
-    return ["项目资金\n（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", *(["执行率"] if with_rate else []), "得分"]
+def _funds_header(with_rate: bool, layout: str = "seed") -> list[str]:
+    unit = "（元）" if layout == "yuan" else "（万元）"
+    return [f"项目资金\n{unit}", "", "年初预算数", "全年预算数", "全年执行数", "分值", *(["执行率"] if with_rate else []), "得分"]
 
 
-def _funds_row(f: FundsLine, with_rate: bool) -> list[str]:
-    return ["", f.label, f.initial, f.budget, f.executed, f.weight, *([f.rate] if with_rate else []), f.score]
+def _funds_row(f: FundsLine, with_rate: bool, layout: str = "seed") -> list[str]:
+    amounts = [_yuan(a) if layout == "yuan" else a for a in (f.initial, f.budget, f.executed)]
+    return ["", f.label, *amounts, f.weight, *([f.rate] if with_rate else []), f.score]
+
+
+def _yuan(amount: str) -> str:
+    """An amount in 万元 written in 元 with thousands separators: 123.4 → 1,234,000.00."""
+    try:
+        value = Decimal(amount) * 10000
+    except ArithmeticError:
+        return amount
+    return f"{value:,.2f}"
+
+
+SICHUAN_COLUMNS = ["指标性质", "指标值", "度量单位"]
+
+
+def _indicator_header(layout: str) -> Rows:
+    tail = ["实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    if layout == "sichuan":
+        return [["绩效指标", "一级指标", "二级指标", "三级指标", *SICHUAN_COLUMNS, *tail]]
+    if layout == "two_row_header":  # 一级…度量单位 below; 实际完成值 … only above (they span both rows)
+        return [["绩效指标", "年度指标值", *tail], ["", "一级指标", "二级指标", "三级指标", *SICHUAN_COLUMNS, "", "", "", ""]]
+    return [["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", *tail]]
+
+
+_TARGET_PARTS = re.compile(r"^(≥|≤|>=|<=|=|＝)?\s*(\d[\d,]*(?:\.\d+)?)\s*([^\d\s]{0,4})$")
+
+
+def _target_cells(target: str, layout: str) -> list[str]:
+    """The target as printed: one cell, or 指标性质 | 指标值 | 度量单位 (定性 for words)."""
+    if layout not in ("sichuan", "two_row_header"):
+        return [target]
+    m = _TARGET_PARTS.match(target)
+    if m is None:
+        return ["定性" if target and not any(ch.isdigit() for ch in target) else "", target, ""]
+    return [m.group(1) or "=", m.group(2), m.group(3)]
 
 
 def _indicator_rows(form: SynForm) -> Rows:
@@ -375,7 +423,8 @@ def _indicator_rows(form: SynForm) -> Rows:
     for line in form.lines:
         level1 = form.category_labels[line.category] if line.category != previous else ""
         previous = line.category
-        rows.append(["", level1, line.level2, line.name, line.target, line.actual, line.weight, line.score, line.deviation])
+        target = _target_cells(line.target, form.layout)
+        rows.append(["", level1, line.level2, line.name, *target, line.actual, line.weight, line.score, line.deviation])
     return rows
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -440,3 +441,20 @@ def test_changing_the_profile_reviews_again(app: AppTest) -> None:
     app.sidebar.selectbox[0].set_value("sichuan").run()
     assert app.session_state["review"] is not first
     assert app.session_state["review"][1].result.profile == "sichuan"
+
+
+def test_a_dead_llm_endpoint_is_a_warning_in_the_sidebar_not_zero_contradictions(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # released: nothing listens there
+    monkeypatch.setenv("AUDITOR_LLM_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("AUDITOR_LLM_MODEL", "fake-model")
+    monkeypatch.setenv("AUDITOR_CACHE_DIR", str(tmp_path / "cache"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    upload(at, ("003.txt", sample("003_6b24eafbc02acca8.txt")))
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("未完成" in w and "连接被拒绝" in w for w in warnings), warnings
+    assert not any("发现 0 处矛盾" in i.value for i in at.sidebar.info)

@@ -7,7 +7,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from auditor.webapp.launch import streamlit_command
 
 pytestmark = pytest.mark.browser
 
@@ -65,10 +66,9 @@ def server_url(tmp_path: Path) -> Iterator[str]:
     env = {**os.environ, "HOME": str(tmp_path)}
     for name in ("AUDITOR_LLM_BASE_URL", "AUDITOR_LLM_MODEL", "AUDITOR_LLM_API_KEY"):
         env.pop(name, None)
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-    command += ["--browser.gatherUsageStats", "false", "--server.port", str(port)]
+    command = streamlit_command(port)  # what `auditor page` runs: the installed page, localhost
     server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -94,9 +94,10 @@ def test_auditor_reviews_a_pdf_and_sees_the_evidence(server_url: str) -> None:
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 2400})
+            page = browser.new_page(viewport={"width": 1280, "height": 2400})
             page.goto(server_url)
             expect(page.get_by_role("heading", name="绩效自评表审核")).to_be_visible(timeout=20_000)
+            expect(page.get_by_text("Deploy", exact=True)).to_have_count(0)  # viewer toolbar
 
             page.locator('input[type="file"]').set_input_files(SAMPLE)
             expect(page.get_by_role("heading", name="审核概要")).to_be_visible(timeout=30_000)

@@ -104,7 +104,8 @@ def test_reviewer_confirms_a_finding_in_the_table(server_url: str, db: str, tmp_
             page.goto(server_url)
             expect(page.get_by_role("heading", name="绩效自评表审核")).to_be_visible(timeout=20_000)
             page.get_by_text("审核工作库", exact=True).first.click()
-            expect(page.get_by_role("heading", name="问题与决定（共 11 条）")).to_be_visible(timeout=30_000)
+            heading = f"问题与决定（共 {len(listed)} 条）"
+            expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
             page.get_by_label("审核人").fill("张三")
             page.get_by_label("审核人").press("Enter")
             idle(page)

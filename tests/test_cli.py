@@ -129,3 +129,92 @@ def test_review_with_an_endpoint_asks_once_per_form_then_nothing(
 def test_no_llm_flag_makes_no_request(fake_llm: FakeLLM, tmp_path: Path) -> None:
     _, data = run_json(["review", str(SEED_003), "--no-llm"], tmp_path)
     assert fake_llm.requests == [] and data["llm"]["enabled"] is False
+
+
+# --- the command line in Chinese, formats in one pass, the terminal summary -------------
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["review", str(SEED_003), "--money-tol", "abc"], "“abc”不是数字"),
+        (["review", str(SEED_003), "--rate-tol", "-1"], "不小于0"),
+        (["review", str(SEED_003), "--format", "pdf"], "不支持的格式“pdf”"),
+        (["review"], "缺少必需的参数"),
+        (["review", str(SEED_003), "--bogus"], "无法识别的参数"),
+        (["nothing"], "无效的选项值 'nothing'"),
+        (["page", "--port", "http"], "不是端口号"),
+    ],
+)
+def test_bad_command_lines_are_answered_in_chinese_with_status_2(
+    no_llm: None, capsys: pytest.CaptureFixture[str], args: list[str], words: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and "用法：" in err and "错误：" in err
+    assert "Traceback" not in err and "usage:" not in err and "error:" not in err
+
+
+def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["review", "-h"])
+    out = capsys.readouterr().out
+    assert "用法：auditor review" in out and "选项" in out and "显示本帮助并退出" in out
+    assert "show this help" not in out
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("auditor ")
+
+
+def test_every_format_in_one_pass_into_a_folder(no_llm: None, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["review", str(SEED_003), "--format", "html,xlsx,json,md", "-o", f"{out}/"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "review.html", "review.json", "review.md", "review.xlsx"
+    ]
+    assert json.loads((out / "review.json").read_text(encoding="utf-8"))["findings"]
+    assert main(["review", str(SEED_003), "--format", "html,json"]) == 2  # no folder given
+
+
+def test_a_terminal_gets_a_readable_summary_and_a_pipe_gets_json(
+    no_llm: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = str(SAMPLES / "003_6b24eafbc02acca8.txt")
+    assert main(["review", sample]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"]  # captured stdout is no terminal
+
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    assert main(["review", sample]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("■ 003_6b24eafbc02acca8.txt：6 张表，问题 错误")
+    assert "[错误]" in out and "位置：" in out and "共 1 个文件" in out
+    assert "{" not in out.splitlines()[0]
+
+
+def test_the_page_listens_on_this_computer_unless_asked() -> None:
+    from auditor.webapp.launch import app_path, streamlit_command
+
+    local = streamlit_command(8501)
+    assert local[local.index("--server.address") + 1] == "localhost"
+    assert local[local.index("--client.toolbarMode") + 1] == "viewer"
+    assert Path(app_path()).is_file() and local[4] == app_path()
+    lan = streamlit_command(8502, lan=True)
+    assert lan[lan.index("--server.address") + 1] == "0.0.0.0"
+    assert lan[lan.index("--server.port") + 1] == "8502"
+
+
+def test_the_progress_bar_is_only_for_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditor.cli import progress_printer
+
+    assert progress_printer() is None  # captured stderr is no terminal
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    show = progress_printer()
+    assert show is not None
+    for n, name in enumerate(["甲.pdf", "乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙.docx"], 1):
+        show(n, 2, f"/x/{name}")
+    err = capsys.readouterr().err
+    assert "2/2" in err and "读取" in err

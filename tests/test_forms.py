@@ -65,3 +65,16 @@ def test_form_counts_and_kinds() -> None:
     assert kinds.count("dept_self_eval") == 2
     assert kinds.count("dept_targets") == 1
     assert kinds.count("project_targets") == 3
+
+
+@pytest.mark.parametrize(
+    ("label", "weight"),
+    [("产出指标(50分)", "50"), ("产出指标（40-60分）", None), ("总分（100分）", "100"), ("效益指标（30分） ", "30")],
+)
+def test_stated_weight_in_a_label(label: str, weight: str | None) -> None:
+    """A weight printed in a label binds; a range (40-60分) is no stated weight."""
+    from decimal import Decimal
+
+    from auditor.forms.blocks import stated_weight
+
+    assert stated_weight(label) == (Decimal(weight) if weight else None)

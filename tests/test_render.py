@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
@@ -180,11 +181,34 @@ def test_xlsx_sheets_filters_and_numbers(result: ReviewResult) -> None:
     rows = {r[2]: dict(zip(header, r)) for r in forms.iter_rows(min_row=2, values_only=True)}
     greening = rows[GREENING]
     assert greening["全年预算数"] == 31.6 and greening["全年执行数"] == 523.12
-    assert greening["执行率"] == 100 and greening["问题数"] == 1
+    assert greening["执行率"] == 1 and greening["问题数"] == 1  # 100% as a fraction
+    row = next(r for r in forms.iter_rows(min_row=2) if r[2].value == GREENING)
+    assert row[5].number_format == "#,##0.00" and row[6].number_format == "#,##0.00"
+    assert row[7].number_format == "0.00%"
     assert forms.auto_filter.ref == f"A1:L{len(rows) + 1}"
 
     failed = [r for r in book["读取失败"].iter_rows(min_row=2, values_only=True)]
     assert failed[0][0] == "broken.pdf" and failed[0][1].startswith("未识别到绩效表格")
+
+
+def test_xlsx_is_sorted_by_severity_then_file_and_form_and_byte_identical(
+    result: ReviewResult,
+) -> None:
+    shuffled = result.model_copy(update={"findings": list(reversed(result.findings))})
+    data = render_xlsx(shuffled)
+    issues = load_workbook(BytesIO(data))["问题清单"]
+    rows = [(r[0], r[3], r[4]) for r in issues.iter_rows(min_row=2, values_only=True)]
+    order = {"错误": 0, "警告": 1, "提示": 2}
+    assert rows == sorted(rows, key=lambda r: (order[r[0]], r[1], r[2]))
+    assert render_xlsx(shuffled) == data  # the same review, the same bytes
+    with zipfile.ZipFile(BytesIO(data)) as book:
+        assert {i.date_time for i in book.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        assert b"2000-01-01T00:00:00Z" in book.read("docProps/core.xml")
+
+
+def test_html_names_formats_in_chinese(result: ReviewResult) -> None:
+    page = render_html(result)
+    assert "TEXT" not in page and "DOCX" not in page
 
 
 def test_formats_map_names_to_renderers(result: ReviewResult) -> None:

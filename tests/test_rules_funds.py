@@ -1,6 +1,6 @@
 """funds.* rules on forms built in the seed text format (tests/formbuilder.py).
 
-Tolerances (shared/spec/findings.md): money max(0.01 万元, 0.1 % relative), rates 0.5 pp,
+Tolerances (docs/rules.md): money max(0.01 万元, 0.1 % relative), rates 0.5 pp,
 scores 0.01. Also here: the builder's default forms are clean under every rule."""
 
 from __future__ import annotations
@@ -153,8 +153,24 @@ CASES = [
           P(total={"initial": "90"}, report=True, report_body=("年中根据工作需要调增预算10万元。",))),
     fires("funds.adjustment_unexplained", "a report that does not name the adjustment fires",
           P(total={"initial": "90"}, report=True), numbers=["90", "100"], actual="100"),
-    quiet("funds.adjustment_unexplained", "a reason in another form of the document counts",
-          P(total={"initial": "90"}) + "\n\n" + P("另一项目经费", result="预算调整后全年按计划完成各项培训任务。")),
+    fires("funds.adjustment_unexplained", "another form's reason does not explain this form's adjustment",
+          P(total={"initial": "90"}) + "\n\n" + P("另一项目经费", result="预算调整后全年按计划完成各项培训任务。"),
+          numbers=["90", "100"]),
+    quiet("funds.adjustment_unexplained", "carry-over words explain it (上年结转资金10万元)",
+          P(total={"initial": "90"}, result="上年结转资金已纳入全年预算，全年按计划完成各项培训任务。")),
+    quiet("funds.adjustment_unexplained", "an amount equal to the difference explains it",
+          P(total={"initial": "90"}, result="全年按计划完成各项培训任务，另支付培训教材费10万元。")),
+    quiet("funds.adjustment_unexplained", "全年 = 年初 + 上年结转 in the funds block",
+          P(total={"initial": "90"}, carryover={"initial": "0", "budget": "10", "executed": "10"},
+            current={"initial": "90", "budget": "90", "executed": "90"})),
+    fires("funds.adjustment_unexplained", "seed-like template note (应单独说明理由) is no reason",
+          P(total={"initial": "90"}, result="年中发生预算调整的，应单独说明理由。全年按计划完成各项培训任务。"),
+          numbers=["90", "100"]),
+    fires("funds.score_mismatch", "宁夏: budget execution scored as an indicator line (预算执行率 10, scored 9 at 100%)",
+          P(lines=(*DEFAULT_LINES[:5], line("预算执行率", "100%", "100%", "10", "9", "无", "项目管理", "投入管理"))),
+          numbers=["9", "10"], expected="10", actual="9"),
+    quiet("funds.score_mismatch", "宁夏: the indicator line 预算执行率 scored 10 at 100%",
+          P(lines=(*DEFAULT_LINES[:5], line("预算执行率", "100%", "100%", "10", "10", "无", "项目管理", "投入管理")))),
     # --- funds.low_execution_unexplained ---------------------------------------------
     fires("funds.low_execution_unexplained", "80% execution with 无偏差 everywhere fires",
           P(total={"executed": "80", "rate": "80%", "score": "8"}),

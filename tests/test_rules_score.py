@@ -213,6 +213,11 @@ CASES = [
     quiet("score.grade_mismatch", "60 is 中", P(total_score="60", grade="中")),
     fires("score.grade_mismatch", "59 stated 中 is 差", P(total_score="59", grade="中"), numbers=["59"], expected="差", actual="中"),
     quiet("score.grade_mismatch", "no grade stated", P(total_score="59")),
+    fires("score.grade_mismatch", "a grade written inline: 评价等级：优 under a total of 85",
+          P(total_score="85") + "\n\t评价等级：优\n", numbers=["85"], expected="良", actual="优"),
+    fires("score.grade_mismatch", "a grade alone after the total score: 总分 | 100 | 85 | 优",
+          P(total_score="85").replace("\t总分\n\t100\n\t85\n\t", "\t总分\n\t100\n\t85\n\t优"), expected="良", actual="优"),
+    quiet("score.grade_mismatch", "自评等级：良好 under 85", P(total_score="85") + "\n\t自评等级：良好\n"),
 ]
 
 

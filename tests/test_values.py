@@ -235,3 +235,24 @@ def test_quantity_is_frozen() -> None:
     q = parse_value("≥95%")
     with pytest.raises(ValidationError):
         q.number = Decimal(1)  # type: ignore[misc]
+
+
+# Operators seen in real forms of other provinces: full-width and look-alike signs, words.
+@pytest.mark.parametrize(
+    ("raw", "op", "number"),
+    [
+        ("≧95%", ">=", "95"), ("≦10万元", "<=", "10"), ("＝100%", "=", "100"), ("═100%", "=", "100"),
+        ("﹦100%", "=", "100"), ("＞＝90%", ">=", "90"), ("＜＝5天", "<=", "5"), ("不少于20次", ">=", "20"),
+        ("不多于3项", "<=", "3"), ("95%以上", ">=", "95"), ("588.50万元以内", "<=", "588.50"),
+        ("控制在50万元", "<=", "50"), ("达到90%", ">=", "90"), ("1,234,567.89元", None, "1234567.89"),
+    ],
+)
+def test_real_operators(raw: str, op: str | None, number: str) -> None:
+    q = parse_value(raw)
+    assert (q.kind, q.op, q.number) == ("number", op, Decimal(number)), raw
+
+
+@pytest.mark.parametrize("raw", ["一", "/", "——", "无"])
+def test_dash_like_cells_are_not_values(raw: str) -> None:
+    """A lone 一 (a dash typed with the wrong key, 银川) reads like "—"."""
+    assert parse_value(raw).kind == "na"

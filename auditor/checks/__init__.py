@@ -8,12 +8,12 @@ that compare tables) that yields hits; the registry turns hits into findings, on
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from auditor.findings import Finding, Severity
 from auditor.forms import Form
 from auditor.records import Location
-from auditor.settings import Profile, Tolerances
+from auditor.settings import PROFILES, Profile, Tolerances, infer_profile
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,28 @@ def rule(code: str, severity: Severity, title: str) -> Callable[[RuleFn], RuleFn
     return register
 
 
+def form_context(form: Form, ctx: Context) -> Context:
+    """The context a form is checked in: under the default scheme (mof), a form whose printed
+    weights and categories show a provincial scheme is scored by that scheme."""
+    if ctx.profile.name != "mof":
+        return ctx
+    from auditor.checks.measure import number
+
+    name = infer_profile(
+        [i.level1 for i in form.indicators],
+        number(getattr(form, "budget_weight", None)),
+        number(getattr(form, "indicators_weight", None)),
+    )
+    return ctx if name is None else replace(ctx, profile=PROFILES[name])
+
+
 def run_rules(forms: list[Form], ctx: Context, codes: Iterable[str] | None = None) -> list[Finding]:
     selected = [REGISTRY[c] for c in codes] if codes is not None else list(REGISTRY.values())
     findings = []
     for form in forms:
+        form_ctx = form_context(form, ctx)
         for r in selected:
-            hits = list(r.fn(form, ctx))
+            hits = list(r.fn(form, form_ctx))
             if hits:
                 findings.append(_finding(r, form, ctx.file, hits))
     return findings

@@ -33,9 +33,13 @@ _BUDGET_WORDS = ("拨款指标", "预算安排", "计划使用资金", "到位",
 _OTHER_ITEM = re.compile(r"费|含|其中|包括|用于")
 _NAME_TAIL = re.compile(r"[（(][^）)]*[）)]?$")
 TEMPLATE_TEXT = re.compile(
-    r"[（(]\s*(?:限\s*)?\d+\s*字(?:以[内下])?\s*[）)]|请填写|请在此|此处填写|填写说明|结合自评情况|"
-    r"主要反映[^。]{0,40}(?:情况|原因)[^。]{0,12}[。]?|简要(?:说明|描述)[^。]{0,20}(?:情况|原因)"
+    r"[（(]\s*(?:限\s*)?\d+\s*字(?:以[内下])?\s*[）)]|[（(【]\s*请[^）)】]{1,40}[）)】]|请填写|请在此|此处填写|填写说明|"
+    r"请(?:简要|简述|如实|据实|详细|逐项|认真)?(?:说明|填写|描述|列明|阐述|概述)|结合自评情况|结合[^。；;]{0,20}(?:填写|说明|分析)|"
+    r"主要反映[^。]{0,40}(?:情况|原因)[^。]{0,12}[。]?|简要(?:说明|描述)[^。]{0,20}(?:情况|原因)|"
+    r"对照年度目标[，,]?\s*说明"
 )
+# Header fields whose value is free text the filler writes (职责概述, 评价结论, 存在问题 …).
+_FREE_TEXT_FIELD = re.compile(r"职责|概述|结论|问题|措施|建议|内容|情况|说明|目标|成效|原因")
 _UNFINISHED = re.compile(
     r"(?<!不存在)(?<!没有)(?<!无)(?<!未出现)(?:未完成|尚未|暂未|未能|延期|推迟|拟于[^。，；]{0,12}(?:开展|实施|完成|支付|进行))"
 )
@@ -71,7 +75,7 @@ def result_copies_goal(form: Form, ctx: Context) -> Iterator[Hit]:
     if ratio >= Decimal("0.9"):
         pct = fmt((ratio * 100).quantize(Decimal("0.1")))
         yield Hit(
-            f"实际完成情况与预期目标 {pct}% 相同（最长公共子序列 ÷ 完成情况字数），未写出实际完成了什么",
+            f"实际完成情况的文字有 {pct}% 按原顺序照搬自预期目标，未写出实际完成了什么",
             "< 90%", f"{pct}%", form.result.location, (form.result.text,),
         )
 
@@ -106,7 +110,7 @@ def _indicator_numbers(i: Indicator, role: str) -> set[Decimal] | None:
 @rule("narrative.number_mismatch", "warning", "文字所述数字与表内不符")
 def number_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     texts = text_values(form)
-    if isinstance(form, SelfEvalBase) and form.report is not None:
+    if form.report is not None:
         texts.append(("自评报告", Value.read(form.report.text, form.report.location, "text")))
     for role, value in texts:
         for i in lines(form):
@@ -167,14 +171,24 @@ def _amount_kind(before: str) -> tuple[str, int] | None:
 
 def _all_texts(form: Form) -> list[tuple[str, str, Location]]:
     out = [(role, v.text, v.location) for role, v in text_values(form)]
-    if isinstance(form, SelfEvalBase) and form.report is not None:
+    if form.report is not None:
         out.append(("自评报告", form.report.text, form.report.location))
     return out
 
 
+def _free_text_fields(form: Form) -> list[tuple[str, str, Location]]:
+    """Header fields holding free text (评价结论, 存在问题, 改进措施, 职责概述 …), those not
+    already among the form's narrative texts."""
+    seen = {id(v) for _, v in text_values(form)}
+    return [
+        (key, v.text, v.location) for key, v in form.fields.items()
+        if id(v) not in seen and v.quantity.kind == "qualitative" and _FREE_TEXT_FIELD.search(key)
+    ]
+
+
 @rule("narrative.template_text_left", "warning", "残留填表说明文字")
 def template_text_left(form: Form, ctx: Context) -> Iterator[Hit]:
-    for role, text, location in _all_texts(form):
+    for role, text, location in _all_texts(form) + _free_text_fields(form):
         m = TEMPLATE_TEXT.search(text)
         if m:
             yield Hit(f"{role}中残留填表说明“{m.group(0)}”", "填写实际内容", m.group(0), location, (m.group(0),))
@@ -222,23 +236,69 @@ def _denials(form: SelfEvalBase) -> Iterator[tuple[str, str, Location]]:
             yield role, value.text, value.location
 
 
-def all_full(form: SelfEvalBase, ctx: Context) -> bool:
-    weighted = [i for i in lines(form) if number(i.weight) is not None]
-    if not weighted and not goal_blocks(form):
-        total = number(form.total_score)
-        return total is not None and total >= ctx.profile.total_weight - ctx.tol.score
-    return not lost_points(form, ctx)
+# Lines that measure completion or timing are related to any unfinished work (spec).
+_TIMING_WORDS = ("完成", "完工", "按期", "及时", "进度", "验收")
+# Words too common to tie a line to the unfinished work's subject.
+_GENERIC = {"项目", "工作", "完成", "情况", "资金", "指标", "年度", "实施", "管理", "服务", "数量", "质量",
+            "时效", "成本", "效益", "部分", "全部", "相关", "开展", "按期", "及时", "进度", "计划", "任务"}
+_CLAUSE_END = "。；;，,！!？?\n"
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = content_chars(_NAME_TAIL.sub("", text))
+    return {chars[k : k + 2] for k in range(len(chars) - 1)} - _GENERIC
+
+
+def related_lines(form: SelfEvalBase, clause: str) -> list[Indicator]:
+    """The indicator lines the unfinished work bears on: completion or timing lines, and
+    lines whose name shares the clause's subject; never budget execution or satisfaction."""
+    subject = _bigrams(clause)
+    out = []
+    for i in lines(form):
+        if i.category == "满意度指标" or "满意" in i.name or "预算执行" in i.name:
+            continue
+        timing = "时效" in i.level2 or any(w in i.name for w in _TIMING_WORDS)
+        if timing or (subject & _bigrams(i.name)):
+            out.append(i)
+    return out
+
+
+def _line_full(i: Indicator, ctx: Context) -> bool:
+    return full(number(i.score), number(i.weight), ctx.tol)
+
+
+def _block_of(form: SelfEvalBase, line: Indicator) -> object | None:
+    return next((b for b in goal_blocks(form) if any(x is line for x in b.indicators)), None)
+
+
+def related_full(form: SelfEvalBase, clause: str, ctx: Context) -> bool:
+    """The scores related to the unfinished work are full. Lines with their own weight and
+    score answer for themselves; a goal block answers for its lines; where no line can be
+    related (or none is scored), every indicator score of the form must be full."""
+    scored = [i for i in lines(form) if number(i.weight) is not None and number(i.score) is not None]
+    related = related_lines(form, clause)
+    if scored:
+        ids = {id(i) for i in scored}
+        mine = [i for i in related if id(i) in ids] or scored
+        return all(_line_full(i, ctx) for i in mine)
+    blocks = goal_blocks(form)
+    if blocks:
+        mine_blocks = [b for b in blocks if any(_block_of(form, i) is b for i in related)] or blocks
+        return all(full(number(b.score), number(b.weight), ctx.tol) for b in mine_blocks)
+    total = number(form.total_score)
+    return total is not None and total >= ctx.profile.total_weight - ctx.tol.score
 
 
 @rule("narrative.unfinished_but_full_score", "warning", "称未完成却得满分")
 def unfinished_but_full_score(form: Form, ctx: Context) -> Iterator[Hit]:
-    if not isinstance(form, SelfEvalBase) or not all_full(form, ctx):
+    if not isinstance(form, SelfEvalBase):
         return
     for role, text, location in _all_texts(form):
-        m = _UNFINISHED.search(text)
-        if m:
-            s = max(text.rfind(ch, 0, m.start()) for ch in "。；;，,") + 1
-            e = min([i for i in (text.find(ch, m.end()) for ch in "。；;") if i >= 0] or [len(text)])
-            quote = text[s : e + 1]
-            yield Hit(f"{role}称“{quote}”，但本表各项均为满分", "相应扣分", "满分", location, (quote,))
-
+        for m in _UNFINISHED.finditer(text):
+            s = max(text.rfind(ch, 0, m.start()) for ch in _CLAUSE_END) + 1
+            e = min([i for i in (text.find(ch, m.end()) for ch in "。；;\n") if i >= 0] or [len(text)])
+            quote = text[s : e + 1].strip()
+            if not related_full(form, quote, ctx):
+                continue
+            yield Hit(f"{role}称“{quote}”，但相关指标均为满分", "相应扣分", "满分", location, (quote,))
+            break

@@ -15,6 +15,7 @@ from auditor.checks.measure import (
     full,
     goal_blocks,
     lines,
+    misses_date,
     misses_target,
     number,
 )
@@ -188,9 +189,17 @@ def _blocks_without_reason(form: DeptSelfEval, ctx: Context) -> Iterator[Hit]:
             )
 
 
+def _dated(i: Indicator) -> bool:
+    t, a = i.target, i.actual
+    return t is not None and a is not None and (t.quantity.date or t.quantity.end) is not None \
+        and (a.quantity.date or a.quantity.end) is not None
+
+
 def expected_scores(i: Indicator, ctx: Context) -> list[Decimal] | None:
     """Every score the profile accepts for a quantitative line, or None if not scorable."""
     w, pair, d = number(i.weight), comparable_numbers(i), direction(i)
+    if w is not None and pair is None and _dated(i):
+        return None if misses_date(i) else [w]  # a deadline met scores full; missed: no formula
     if w is None or pair is None or d is None:
         return None
     target, actual = pair

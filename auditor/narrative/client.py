@@ -5,12 +5,18 @@ connections itself (bounded, exponential with jitter, honouring Retry-After), co
 every request and its tokens per document, answers repeated requests from the cache and
 stops a document's calls once its token budget is spent. Every failure leaves as
 ``LLMError`` with a Chinese reason.
+
+An endpoint that cannot answer at all (connection refused, unknown host, TLS failure,
+HTTP 401/403/404) is not retried: after ``Breaker.threshold`` such failures in a row
+every further request fails at once with ``EndpointDown``, so a dead endpoint costs a
+few requests, not one per form and retry.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -41,6 +47,41 @@ MODES: dict[str, instructor.Mode] = {
     "md_json": instructor.Mode.MD_JSON,
 }
 _RETRY_STATUS = {408, 409, 429}
+_FATAL_STATUS = {
+    401: "接口拒绝了密钥（HTTP 401），请检查 AUDITOR_LLM_API_KEY",
+    403: "接口拒绝访问（HTTP 403），请检查密钥的权限",
+    404: "接口地址或模型不存在（HTTP 404），请检查 AUDITOR_LLM_BASE_URL 和 AUDITOR_LLM_MODEL",
+}
+
+
+class EndpointDown(LLMError):
+    """The endpoint cannot answer any request; the reason says what to check."""
+
+
+class Breaker:
+    """Counts fatal failures in a row; once ``threshold`` is reached no request is sent."""
+
+    def __init__(self, threshold: int = 3) -> None:
+        self.threshold = threshold
+        self.reason: str | None = None  # set once open
+        self.last: str | None = None  # the latest fatal failure, open or not
+        self._in_a_row = 0
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        if self.reason is not None:
+            raise EndpointDown(self.reason)
+
+    def failed(self, reason: str) -> None:
+        with self._lock:
+            self.last = reason
+            self._in_a_row += 1
+            if self._in_a_row >= self.threshold and self.reason is None:
+                self.reason = reason
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._in_a_row = 0
 
 
 @dataclass(frozen=True)
@@ -72,8 +113,16 @@ def make_client(settings: Settings) -> instructor.Instructor:
 class StructuredLLM:
     """Asks the model for an answer of a pydantic type: cached, retried, counted."""
 
-    def __init__(self, settings: Settings, ledger: Ledger, backoff: Backoff | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        ledger: Ledger,
+        backoff: Backoff | None = None,
+        breaker: Breaker | None = None,
+    ) -> None:
         self.client = make_client(settings)
+        self.base_url = settings.llm_base_url or ""
+        self.breaker = breaker or Breaker()
         self.model = settings.llm_model or ""
         self.mode = settings.llm_mode
         self.timeout = settings.llm_timeout
@@ -98,7 +147,9 @@ class StructuredLLM:
                 return stored
             if not self.ledger.within_budget(file):
                 raise LLMError("本文件的令牌预算已用完")
+            self.breaker.check()
             answer = self._with_backoff(file, messages, response_model)
+            self.breaker.succeeded()
             self.cache.put(key, answer.model_dump_json())
             return answer
 
@@ -121,6 +172,10 @@ class StructuredLLM:
                 return self._once(file, messages, response_model)
             except (openai.OpenAIError, InstructorError) as exc:
                 cause = api_error(exc)
+                fatal = self.fatal(cause)
+                if fatal is not None:
+                    self.breaker.failed(fatal)
+                    raise EndpointDown(fatal) from exc
                 if cause is None or not is_transient(cause) or retry + 1 == self.backoff.attempts:
                     raise LLMError(self.describe(exc, retry + 1)) from exc
                 time.sleep(self.backoff.delay(retry, retry_after(cause)))
@@ -144,6 +199,21 @@ class StructuredLLM:
         prompt = getattr(usage, "prompt_tokens", 0) or 0
         completion = getattr(usage, "completion_tokens", 0) or 0
         self.ledger.add(file, prompt=int(prompt), completion=int(completion))
+
+    def fatal(self, cause: openai.APIError | None) -> str | None:
+        """What to check, when ``cause`` means the endpoint cannot answer any request."""
+        if isinstance(cause, openai.APIStatusError):
+            return _FATAL_STATUS.get(cause.status_code)
+        if isinstance(cause, openai.APIConnectionError) and not isinstance(
+            cause, openai.APITimeoutError
+        ):
+            why = connect_failure(cause)
+            if why is not None:
+                return (
+                    f"无法连接大模型接口 {self.base_url}（{why}），"
+                    "请检查 AUDITOR_LLM_BASE_URL 是否正确、服务是否已启动、网络是否可达"
+                )
+        return None
 
     def describe(self, exc: Exception, attempts: int) -> str:
         """Why the request failed, in Chinese."""
@@ -170,6 +240,28 @@ def api_error(exc: BaseException) -> openai.APIError | None:
         if isinstance(candidate, openai.APIError):
             return candidate
     return None
+
+
+def connect_failure(error: BaseException) -> str | None:
+    """Why no connection could be made (refused, unknown host, TLS), or None when the
+    connection was made and then lost (that is worth a retry)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    if any(isinstance(e, ssl.SSLError) for e in chain):
+        return "TLS 握手失败"
+    if not any(type(e).__name__ == "ConnectError" for e in chain):
+        return None
+    text = " ".join(str(e) for e in chain).lower()
+    if "refused" in text:
+        return "连接被拒绝"
+    if "name or service not known" in text or "nodename" in text or "name resolution" in text:
+        return "找不到该主机名"
+    if "ssl" in text or "certificate" in text:
+        return "TLS 握手失败"
+    return "连接失败"
 
 
 def is_transient(error: openai.APIError) -> bool:

@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 from auditor.errors import LLMError
 from auditor.findings import Finding, LLMStatus, ReviewResult
 from auditor.forms import Form
-from auditor.narrative.client import Backoff, StructuredLLM
-from auditor.narrative.guard import Segment, locate, quote_holds
+from auditor.narrative.client import Backoff, EndpointDown, StructuredLLM
+from auditor.narrative.guard import Segment, locate, quote_holds, rejection
 from auditor.narrative.prompts import Message, Prompt, as_data, load_prompt
 from auditor.narrative.sources import form_segments, has_narrative, render
 from auditor.narrative.usage import Ledger
@@ -54,17 +54,22 @@ class FormCheck:
 class Outcome:
     findings: list[Finding]
     dropped: int = 0
+    checked: bool = True  # False: the request failed and the form was not checked
 
 
 def review_narrative(
     result: ReviewResult, settings: Settings, backoff: Backoff | None = None
 ) -> None:
-    """Add narrative.contradiction findings to ``result``; rule findings stay as they are."""
+    """Add narrative.contradiction findings to ``result``; rule findings stay as they are.
+    A check that could not complete says so in ``result.llm`` (``failed``, ``failure``)."""
+    if result.llm.failed:  # the fallback extraction already found the endpoint dead
+        result.llm.note = f"叙述矛盾检查（{RULE}）未执行：{result.llm.failure}；其余规则均已执行"
+        return
     try:
         prompt = load_prompt("contradiction")
         llm = StructuredLLM(settings, Ledger(settings.llm_token_budget), backoff)
     except LLMError as exc:
-        result.llm.note = f"叙述矛盾检查（{RULE}）未执行：{exc}；其余规则均已执行"
+        fail(result.llm, str(exc), f"叙述矛盾检查（{RULE}）未执行")
         return
     checks = [
         _form_check(doc.file, form, prompt)
@@ -77,6 +82,19 @@ def review_narrative(
     found = [f for outcome in outcomes for f in outcome.findings]
     result.findings.extend(found)
     _write_status(result.llm, llm, prompt.version, len(found), sum(o.dropped for o in outcomes))
+    checked = sum(o.checked for o in outcomes)
+    if llm.breaker.reason is not None:
+        fail(result.llm, llm.breaker.reason, f"叙述矛盾检查（{RULE}）未完成（{checked}/{len(checks)} 张表已检查）")
+    elif checks and not checked:
+        reason = llm.breaker.last or f"全部 {len(checks)} 张表的请求均失败"
+        fail(result.llm, reason, f"叙述矛盾检查（{RULE}）未完成", llm.ledger.problems())
+
+
+def fail(status: LLMStatus, reason: str, what: str, details: list[str] | None = None) -> None:
+    """Mark the LLM check as not completed: one sentence says what failed and what to check."""
+    status.failed = True
+    status.failure = reason
+    status.note = "。".join([f"{what}：{reason}", *(details or [])]) + "；其余规则均已执行"
 
 
 def _form_check(file: str, form: Form, prompt: Prompt) -> FormCheck:
@@ -92,23 +110,29 @@ def _run(check: FormCheck, llm: StructuredLLM, version: str) -> Outcome:
     """The form's verified findings; a failed request skips the form, noted in the ledger."""
     try:
         answer = llm.ask(check.file, version, check.messages, Contradictions)
+    except EndpointDown as exc:  # once the breaker is open: said once for the run, not per form
+        if llm.breaker.reason is None:
+            llm.ledger.skip(check.name, str(exc))
+        return Outcome([], checked=False)
     except LLMError as exc:
         llm.ledger.skip(check.name, str(exc))
-        return Outcome([])
+        return Outcome([], checked=False)
     except Exception as exc:  # a defect of ours must not sink the review; logged in full
         log.exception("narrative check failed for %s", check.name)
         llm.ledger.skip(check.name, f"内部错误 {type(exc).__name__}")
-        return Outcome([])
+        return Outcome([], checked=False)
     return verified(check, answer)
 
 
 def verified(check: FormCheck, answer: Contradictions) -> Outcome:
-    """Findings for the contradictions whose every quote stands in the text sent."""
+    """Findings for the contradictions that pass the quote guard (guard.rejection)."""
     outcome = Outcome([])
     for item in answer.contradictions:
-        if all(quote_holds(q, check.sent) for q in item.quotes):
+        why = rejection(item.quotes, item.explanation, check.segments)
+        if why is None and all(quote_holds(q, check.sent) for q in item.quotes):
             outcome.findings.append(_finding(check, item))
         else:
+            log.info("dropped a contradiction of %s: %s", check.name, why or "引文不在原文中")
             outcome.dropped += 1
     return outcome
 

@@ -13,7 +13,7 @@ from auditor.errors import LLMError
 from auditor.findings import DocumentResult, LLMStatus
 from auditor.forms import Form
 from auditor.forms.blocks import FUNDS_LABELS, category_of
-from auditor.narrative.client import Backoff, StructuredLLM
+from auditor.narrative.client import Backoff, EndpointDown, StructuredLLM
 from auditor.narrative.guard import quote_holds
 from auditor.narrative.prompts import load_prompt
 from auditor.narrative.tablesource import TableSource, looks_like_form
@@ -206,6 +206,7 @@ def fallback_extract(
         llm = StructuredLLM(settings, Ledger(settings.llm_token_budget), backoff)
         version = load_prompt("fallback_extract").version
     except LLMError as exc:
+        status.failed, status.failure = True, str(exc)
         status.note = f"大模型辅助读取未执行：{exc}"
         return
     for doc in documents:
@@ -217,9 +218,15 @@ def fallback_extract(
                 _read_document(llm, doc, raw)
             else:
                 _complete_forms(llm, doc, raw)
+        except EndpointDown:
+            break
         except LLMError as exc:
             llm.ledger.skip(doc.file, f"辅助读取失败：{exc}")
     _write_status(status, llm, version, documents)
+    if llm.breaker.reason is not None:
+        status.enabled = True
+        status.failed, status.failure = True, llm.breaker.reason
+        status.note = f"大模型辅助读取未完成：{llm.breaker.reason}"
 
 
 def _read_document(llm: StructuredLLM, doc: DocumentResult, raw: Document) -> None:

@@ -1,4 +1,5 @@
-"""Prompt templates, versioned files under ``prompts/`` at the repository root.
+"""Prompt templates, versioned files in the package (``auditor/prompts/``), read with
+``importlib.resources`` so an installed wheel carries them.
 
 A template file is named ``<name>.v<N>.md``; its version is the file name without the
 suffix (``contradiction.v1``). It holds a ``## system`` and a ``## user`` section; the
@@ -11,11 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 from auditor.errors import LLMError
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_DIR: Traversable = resources.files("auditor") / "prompts"
 _SECTION = re.compile(r"^## (system|user)\s*$", re.MULTILINE)
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _TAG = re.compile(r"<(/?)document>", re.IGNORECASE)
@@ -46,7 +48,12 @@ def as_data(text: str) -> str:
 @cache
 def load_prompt(name: str) -> Prompt:
     """The newest version of the prompt ``name`` (``contradiction`` → contradiction.vN.md)."""
-    files = sorted(PROMPTS_DIR.glob(f"{name}.v*.md"), key=_version_number)
+    pattern = re.compile(rf"{re.escape(name)}\.v\d+\.md")
+    try:
+        found = [f for f in PROMPTS_DIR.iterdir() if pattern.fullmatch(f.name)]
+    except OSError:  # the folder is missing: a broken install
+        found = []
+    files = sorted(found, key=_version_number)
     if not files:
         raise LLMError(f"找不到提示词模板 {name}.v*.md（应位于 {PROMPTS_DIR}）")
     path = files[-1]
@@ -59,6 +66,6 @@ def load_prompt(name: str) -> Prompt:
     )
 
 
-def _version_number(path: Path) -> int:
+def _version_number(path: Traversable) -> int:
     m = re.search(r"\.v(\d+)\.md$", path.name)
     return int(m.group(1)) if m else 0

@@ -17,6 +17,7 @@ from auditor.render.view import (
     DocumentGroup,
     FormSummary,
     by_severity,
+    format_zh,
     generated_text,
     group_by_document,
     llm_text,
@@ -167,7 +168,7 @@ def _overview(groups: list[DocumentGroup]) -> str:
     for n, g in enumerate(groups, 1):
         doc = g.document
         status = '<td class="failed">读取失败</td>' if doc and doc.error else "<td>已读取</td>"
-        fmt = (doc.format or "").upper() if doc else ""
+        fmt = format_zh(doc.format) if doc else ""
         pages = doc.pages if doc and doc.pages is not None else ""
         rows.append(
             f'<tr><td><a href="#doc-{n}">{_e(g.file)}</a></td><td>{_e(fmt)}</td><td class="num">{pages}</td>'
@@ -183,7 +184,7 @@ def _document(n: int, group: DocumentGroup, titles: dict[str, str]) -> str:
         parts.append('<p class="doc-meta">（此文件不在本次读取的文件之列，仅有问题记录）</p>')
     else:
         forms = "" if doc.error else f"{len(doc.forms)} 张表单"
-        meta = [(doc.format or "").upper(), f"{doc.pages} 页" if doc.pages else "", forms]
+        meta = [format_zh(doc.format), f"{doc.pages} 页" if doc.pages else "", forms]
         parts.append(f'<p class="doc-meta">{_e(" · ".join(m for m in meta if m))}</p>')
     if doc is not None and doc.error:
         parts.append(f'<div class="doc-error"><strong>读取失败：</strong>{_e(doc.error)}</div>')

@@ -1,4 +1,4 @@
-"""The review as the JSON object of the output contract (shared/spec/findings.md).
+"""The review as the JSON object of the output contract (docs/rules.md).
 
 ``write_json`` streams it one document and one finding at a time, so a batch of
 thousands of forms never holds its whole JSON text in memory."""

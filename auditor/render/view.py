@@ -29,10 +29,12 @@ FORM_KIND_ZH: dict[str, str] = {
     "project_self_eval": "项目支出绩效自评表",
     "dept_self_eval": "部门整体支出绩效自评表",
     "dept_targets": "部门整体支出绩效目标表",
+    "self_eval_report": "绩效自评报告（无表格）",
     "project_targets": "项目支出绩效目标表",
 }
 
 SOURCE_ZH: dict[str, str] = {"rule": "规则", "llm": "大模型"}
+FORMAT_ZH: dict[str, str] = {"pdf": "PDF", "docx": "Word", "text": "文本"}
 
 REPORT_TITLE = "绩效自评表审核报告"
 
@@ -163,7 +165,10 @@ def profile_text(profile: str) -> str:
 
 
 def llm_text(llm: LLMStatus) -> str:
-    """One sentence on the language model: skipped (and why), or what it did. Never a key."""
+    """One sentence on the language model: skipped (and why), failed (and what to check),
+    or what it did. Never a key."""
+    if llm.failed:
+        return llm.note
     if not llm.enabled:
         return llm.note
     parts = [
@@ -184,6 +189,11 @@ def llm_text(llm: LLMStatus) -> str:
 
 def generated_text(when: datetime | None) -> str:
     return (when or datetime.now()).strftime("%Y-%m-%d %H:%M")
+
+
+def format_zh(fmt: str | None) -> str:
+    """A document's format as a user reads it (文本, not TEXT)."""
+    return FORMAT_ZH.get(fmt or "", (fmt or "").upper())
 
 
 def severity_zh(severity: str) -> str:

@@ -28,6 +28,14 @@ def profile_label(name: str) -> str:
     return PROFILES[name].title if name in PROFILES else name
 
 
+def profile_short(name: str) -> tuple[str, str]:
+    """A profile's name short enough for the sidebar's picker, and its weights for a caption:
+    财政部默认（预算执行率10、产出50…） → (财政部默认, 预算执行率10、产出50…)."""
+    title = profile_label(name)
+    head, _, rest = title.partition("（")
+    return head, rest.removesuffix("）")
+
+
 def defaults(settings: Settings) -> Choices:
     tol = settings.tolerances
     return Choices(
