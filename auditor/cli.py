@@ -23,6 +23,7 @@ from auditor.pipeline import Progress, extract, review
 from auditor.render.json import write_documents_json
 from auditor.settings import Settings
 from auditor.webapp.launch import add_page_parser
+from auditor.workspace.cli import add_review_options, add_workspace_parsers, run_review_into_batch
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_review_parser(sub)
     add_eval_parser(sub)
     add_page_parser(sub)
+    add_workspace_parsers(sub)
     return parser
 
 
@@ -80,6 +82,7 @@ def _add_review_parser(sub: Any) -> None:
     p.add_argument("--rate-tol", type=decimal_value, metavar="百分点", help="执行率容差（百分点，默认0.5）")
     p.add_argument("--score-tol", type=decimal_value, metavar="分", help="得分容差（默认0.01）")
     p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="显示详细日志")
+    add_review_options(p)
     p.set_defaults(run=_review)
 
 
@@ -101,7 +104,13 @@ def _review(args: argparse.Namespace) -> int:
     if isinstance(targets, str):
         print(targets, file=sys.stderr)
         return 2
-    result = review(walk(args.paths), review_settings(args), progress_printer())
+    if args.batch:
+        stored, status = run_review_into_batch(args, walk(args.paths), review_settings(args), progress_printer())
+        if stored is None:
+            return status
+        result = stored
+    else:
+        result = review(walk(args.paths), review_settings(args), progress_printer())
     try:
         for fmt, output in targets:
             if output is not None:

@@ -14,6 +14,7 @@ command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui libreof
 # pipefail turns into a failure (a flaky "fonts missing").
 cjk_fonts=$(fc-list : family 2>/dev/null | grep -ci "Noto Sans CJK" || true)
 [ "${cjk_fonts:-0}" -gt 0 ] || missing+=(fonts-noto-cjk)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)  # the workspace tests on PostgreSQL
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing system packages: ${missing[*]}"

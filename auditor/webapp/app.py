@@ -77,6 +77,11 @@ def main() -> None:
     st.markdown(LAYOUT_CSS, unsafe_allow_html=True)
     st.title(PAGE_TITLE)
     settings = sidebar_settings()
+    if st.sidebar.radio("页面", ["单次审核", "审核工作库"], horizontal=True, key="mode") == "审核工作库":
+        from auditor.webapp import workspace_page
+
+        workspace_page.show(settings)
+        return
     files = st.file_uploader(
         "上传绩效自评表：PDF、Word（.docx/.doc/.wps）、Excel（.xlsx/.xls/.et）、文本（.txt），或它们的 ZIP 压缩包",
         type=UPLOAD_TYPES,

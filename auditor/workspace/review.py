@@ -1,0 +1,171 @@
+"""Reviewing files into a batch, one document at a time, each stored as it completes.
+
+A file whose bytes are already in the batch is skipped, so running the same command again
+after an interruption resumes where it stopped. A changed file for a form already in the
+batch is a new version of that form. After the files, the batch.* rules run over every
+current form of the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import TypeAdapter
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from auditor.checks.batch import BATCH_RULES, BatchForm, run_batch_rules
+from auditor.document import Document as RawDocument
+from auditor.findings import DocumentResult, ReviewResult
+from auditor.forms import Form
+from auditor.pipeline import Progress, extract_bytes, review_documents
+from auditor.settings import Settings, Tolerances
+from auditor.workspace.identity import finding_identity
+from auditor.workspace.models import Batch, DecisionRow, Document, FindingRow, FormRow
+from auditor.workspace.store import Workspace, add_finding, sha256
+
+FORM_ADAPTER: TypeAdapter[Form] = TypeAdapter(Form)
+BATCH_LOCK = 734_200_000  # + the batch id: pg_advisory_xact_lock while refreshing batch.* findings
+
+
+@dataclass
+class BatchRun:
+    """What one ``review --db`` run did."""
+
+    batch: str
+    stored: list[DocumentResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # already in the batch (same content)
+    unreadable: list[Path] = field(default_factory=list)  # could not even be opened
+    findings: int = 0
+
+
+def review_into_batch(
+    workspace: Workspace,
+    batch_name: str,
+    paths: Iterable[Path],
+    settings: Settings,
+    progress: Progress | None = None,
+    on_stored: Callable[[DocumentResult], None] | None = None,
+) -> BatchRun:
+    """Read, review and store each file in turn; then refresh the batch.* findings."""
+    return review_items_into_batch(
+        workspace, batch_name, [(str(p), p.read_bytes) for p in paths], settings, progress, on_stored
+    )
+
+
+def review_items_into_batch(
+    workspace: Workspace,
+    batch_name: str,
+    items: list[tuple[str, Callable[[], bytes]]],
+    settings: Settings,
+    progress: Progress | None = None,
+    on_stored: Callable[[DocumentResult], None] | None = None,
+) -> BatchRun:
+    """The same for (name, read the bytes) pairs: files on disk or uploads in memory."""
+    batch = workspace.ensure_batch(batch_name, settings)
+    done = workspace.stored_hashes(batch.id)
+    run = BatchRun(batch=batch.name)
+    for n, (name, load) in enumerate(items, 1):
+        try:
+            data = load()
+        except OSError as exc:
+            run.unreadable.append(Path(name))
+            run.stored.append(DocumentResult(file=name, error=f"无法打开文件：{exc.strerror or exc}，请检查路径和权限"))
+        else:
+            if sha256(data) in done:
+                run.skipped.append(name)
+            else:
+                result = _review_one(data, name, settings)
+                doc = result.documents[0]
+                workspace.store_document(batch.id, data, doc, result.findings)
+                done.add(sha256(data))
+                run.stored.append(doc)
+                run.findings += len(result.findings)
+                if on_stored:
+                    on_stored(doc)
+        if progress:
+            progress(n, len(items), name)
+    refresh_batch_findings(workspace, batch.id, Tolerances.model_validate(batch.tolerances))
+    return run
+
+
+def _review_one(data: bytes, name: str, settings: Settings) -> ReviewResult:
+    raw: dict[str, RawDocument] | None = {} if settings.llm_configured else None
+    return review_documents([extract_bytes(data, name, raw)], settings, raw)
+
+
+def current_forms(workspace: Workspace, batch_id: int) -> list[BatchForm]:
+    with workspace.sessions() as session:
+        rows = session.execute(
+            select(FormRow, Document.name)
+            .join(Document, FormRow.document_id == Document.id)
+            .where(FormRow.batch_id == batch_id, FormRow.current.is_(True))
+            .order_by(FormRow.document_id, FormRow.position)
+        ).all()
+        return [BatchForm(row.id, name, row.unit, FORM_ADAPTER.validate_python(row.data)) for row, name in rows]
+
+
+def refresh_batch_findings(workspace: Workspace, batch_id: int, tol: Tolerances) -> None:
+    """Run the batch.* rules on the current forms and bring their stored findings in line:
+    new ones added (a decision on the previous version's one carried over), ones that no
+    longer fire removed, or set inactive when someone has decided on them."""
+    forms = current_forms(workspace, batch_id)
+    fresh = {(ref, finding_identity(f)): f for ref, f in run_batch_rules(forms, tol)}
+    with workspace.sessions.begin() as session:
+        if session.get_bind().dialect.name == "postgresql":  # one refresher per batch at a time
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": BATCH_LOCK + batch_id})
+        stored = session.scalars(
+            select(FindingRow).join(FormRow, FindingRow.form_id == FormRow.id).where(
+                FindingRow.batch_id == batch_id,
+                FindingRow.rule.in_(list(BATCH_RULES)),
+                FormRow.current.is_(True),
+            )
+        ).all()
+        have = {(row.form_id, row.identity): row for row in stored}
+        for (ref, identity), finding in fresh.items():
+            row = have.get((ref, identity))
+            if row is not None:
+                row.active = True
+                row.data = finding.contract()
+                continue
+            form_row = session.get(FormRow, ref)
+            assert form_row is not None
+            previous = _previous_batch_finding(session, form_row, identity)
+            add_finding(session, form_row, finding, [], previous)
+        for key, row in have.items():
+            if key in fresh:
+                continue
+            decided = session.scalar(select(DecisionRow.id).where(DecisionRow.finding_id == row.id).limit(1))
+            if decided is None:
+                session.execute(delete(FindingRow).where(FindingRow.id == row.id))
+            else:
+                row.active = False
+
+
+def _previous_batch_finding(session: Session, form_row: FormRow, identity: str) -> FindingRow | None:
+    if form_row.previous_id is None:
+        return None
+    return session.scalar(
+        select(FindingRow).where(FindingRow.form_id == form_row.previous_id, FindingRow.identity == identity)
+    )
+
+
+def batch_result(workspace: Workspace, batch_id: int) -> ReviewResult:
+    """The batch as it stands, in the shape every report renders: the current version of
+    each document's forms and their active findings (batch.* included)."""
+    from auditor.workspace.queries import finding_views
+
+    with workspace.sessions() as session:
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        documents = session.scalars(select(Document).where(Document.batch_id == batch_id).order_by(Document.id)).all()
+        results = []
+        for doc in documents:
+            forms = [FORM_ADAPTER.validate_python(f.data) for f in doc.forms if f.current]
+            if doc.error or forms:
+                results.append(DocumentResult(file=doc.name, forms=forms, error=doc.error, format=doc.format, pages=doc.pages))
+        profile = batch.profile
+    findings = [v.finding for v in finding_views(workspace, batch_id)]
+    return ReviewResult(documents=results, findings=findings, profile=profile)
