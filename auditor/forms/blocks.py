@@ -131,7 +131,8 @@ def column_map(row: Row, vocabulary: list[tuple[str, tuple[str, ...]]], extra: b
 
 
 def _has_words(row: Row, *groups: tuple[str, ...]) -> bool:
-    return all(any(any(w in k for w in words) for k in row.keys) for words in groups)
+    keys = row.all_keys  # one scan of the joined keys, not one per cell (NUL is in no word)
+    return all(any(w in keys for w in words) for words in groups)
 
 
 def is_indicator_header(row: Row) -> bool:
