@@ -28,6 +28,13 @@ from typing import Any
 os.environ.setdefault("PYMUPDF_SUGGEST_LAYOUT_ANALYZER", "0")
 import pymupdf
 
+# MuPDF's own messages ("format error: …") go to the log, never to stdout, which carries
+# only the report.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+pymupdf.set_messages(pylogging=True, pylogging_name="auditor.mupdf")
+_MUPDF_ERRORS = (RuntimeError, ValueError, IndexError, pymupdf.mupdf.FzErrorBase)
+
 from auditor.document import (
     Block,
     Cell,
@@ -53,7 +60,15 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 def read_pdf(data: bytes, path: str = "") -> Document:
     """Read a PDF with a text layer; raise DocumentLoadError when it cannot be read."""
     with _open(data, path) as pdf:
-        pages = [_read_page(page, number) for number, page in enumerate(pdf, start=1)]
+        pages = []
+        try:
+            for number in range(1, pdf.page_count + 1):
+                pages.append(_read_page(pdf[number - 1], number))
+        except _MUPDF_ERRORS as exc:
+            name = Path(path).name or "（未命名文件）"
+            raise DocumentLoadError(
+                f"PDF结构已损坏（第{len(pages) + 1}页无法读取），无法完整读取：{name}，请重新导出或获取原件"
+            ) from exc
         if not any(page.has_text for page in pages):
             raise DocumentLoadError(
                 f"扫描件，无文本层：{pdf.page_count}页均无可提取文字，"
@@ -67,7 +82,7 @@ def _open(data: bytes, path: str) -> pymupdf.Document:
     corrupt = f"文件已损坏，无法作为PDF打开：{name}，请重新导出或获取原件"
     try:
         pdf = pymupdf.open(stream=data, filetype="pdf")
-    except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+    except (pymupdf.FileDataError, *_MUPDF_ERRORS) as exc:
         raise DocumentLoadError(corrupt) from exc
     if pdf.needs_pass:
         pdf.close()
