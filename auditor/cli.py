@@ -8,21 +8,26 @@ was raised); 2 — the command line itself was wrong, or the output could not be
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from auditor.evaluation import add_eval_parser
-from auditor.findings import SEVERITY_ZH, ReviewResult
-from auditor.ingest import walk
-from auditor.pipeline import Progress, extract, review
-from auditor.render.json import write_documents_json
-from auditor.settings import Settings
+if TYPE_CHECKING:  # imported where used, so that `auditor --help` starts fast
+    from auditor.findings import ReviewResult
+    from auditor.parallel import Limits
+    from auditor.pipeline import DocumentReview, Progress
+    from auditor.settings import Settings
+
+SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}  # = findings.SEVERITY_ZH
 
 
 def main(argv: list[str] | None = None) -> int:
+    _setup_logging()
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
@@ -43,10 +48,93 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json"], default="json")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
     p.add_argument("--strict", action="store_true", help="有文件无法读取时以状态码1退出")
+    _add_pool_options(p)
     p.set_defaults(run=_extract)
     _add_review_parser(sub)
+    from auditor.evaluation import add_eval_parser
+
     add_eval_parser(sub)
     return parser
+
+
+def _add_pool_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=_positive_int, default=None, help="同时处理的进程数（默认：全部CPU核数；1 表示在本进程内依次处理）")
+    p.add_argument("--timeout", type=_positive_float, default=120.0, help="每个文件的处理时限（秒，默认120）")
+    p.add_argument("--memory-limit", type=_memory, default=2 * 1024**3, help="每个处理进程的内存上限（如 2G、512M；0 表示不限；默认 2G）")
+    p.add_argument("--records", choices=["compact", "full"], default=None, help="表格记录的详细程度：compact 只含文字与读数（review默认），full 含每个值的解析细节与位置（extract默认）")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+    return n
+
+
+def _positive_float(text: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正数（秒）：{text}") from None
+    if not n > 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(f"应为正数（秒）：{text}")
+    return n
+
+
+def _memory(text: str) -> int:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text, re.IGNORECASE)
+    if not m:
+        raise argparse.ArgumentTypeError(f"内存上限应写成如 2G、512M 或 0：{text}")
+    unit = {"": 1024**2, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}[m.group(2).lower()]
+    n = int(float(m.group(1)) * unit)
+    if 0 < n < 64 * 1024**2:
+        raise argparse.ArgumentTypeError(f"内存上限太小（至少 64M）：{text}")
+    return n
+
+
+def pool_options(args: argparse.Namespace) -> tuple[int, Limits]:
+    from auditor.parallel import Limits, default_jobs
+
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    return jobs, Limits(timeout=args.timeout, memory=args.memory_limit)
+
+
+class _OneLine(logging.Formatter):
+    """Log records on stderr as one line each: the traceback goes to the log file only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text
+        record.exc_info, record.exc_text = None, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text = saved
+
+
+def _setup_logging() -> None:
+    """Warnings of the auditor and its libraries on stderr, one line each; with
+    AUDITOR_LOG=FILE, everything (tracebacks too) in that file."""
+    root = logging.getLogger()
+    if any(getattr(h, "_auditor", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(_OneLine("auditor: %(message)s"))
+    handler._auditor = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    path = os.environ.get("AUDITOR_LOG")
+    if path:
+        try:
+            full = logging.FileHandler(path, encoding="utf-8")
+        except OSError as exc:
+            print(f"无法写入日志文件 {path}：{exc.strerror}", file=sys.stderr)
+        else:
+            full.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+            root.addHandler(full)
 
 
 def _add_review_parser(sub: Any) -> None:
@@ -54,7 +142,7 @@ def _add_review_parser(sub: Any) -> None:
 
     p = sub.add_parser("review", help="审核：读取表格并按规则核对数字与逻辑，输出问题清单")
     p.add_argument("paths", nargs="+", help="PDF、Word(.docx)或文本导出文件，或包含它们的文件夹")
-    p.add_argument("--format", choices=["json", "md", "html", "xlsx"], default="json", help="报告格式（默认json）")
+    p.add_argument("--format", choices=["json", "jsonl", "md", "html", "xlsx"], default="json", help="报告格式（默认json；jsonl 每行一个文件及其问题）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出（xlsx必须指定）")
     p.add_argument("--profile", choices=sorted(PROFILES), default=None, help="评分方案（默认 mof：财政部）")
     p.add_argument("--strict", action="store_true", help="有文件无法读取或有“错误”级问题时以状态码1退出")
@@ -62,10 +150,13 @@ def _add_review_parser(sub: Any) -> None:
     p.add_argument("--money-tol", type=Decimal, help="金额容差（万元，默认0.01）")
     p.add_argument("--rate-tol", type=Decimal, help="执行率容差（百分点，默认0.5）")
     p.add_argument("--score-tol", type=Decimal, help="得分容差（默认0.01）")
+    _add_pool_options(p)
     p.set_defaults(run=_review)
 
 
 def review_settings(args: argparse.Namespace) -> Settings:
+    from auditor.settings import Settings
+
     settings = Settings()
     if args.profile:
         settings.profile = args.profile
@@ -79,28 +170,100 @@ def review_settings(args: argparse.Namespace) -> Settings:
 
 
 def _review(args: argparse.Namespace) -> int:
+    from auditor.ingest import walk
+
     if args.format == "xlsx" and args.output is None:
         print("xlsx报告是二进制文件，请用 -o 指定输出文件", file=sys.stderr)
         return 2
-    result = review(walk(args.paths), review_settings(args), progress_printer())
+    settings = review_settings(args)
+    jobs, limits = pool_options(args)
+    records = args.records or "compact"
+    tally = _Tally()
+    paths = walk(args.paths)
+    if args.format in ("json", "jsonl") and not settings.llm_configured:
+        from auditor.pipeline import review_stream
+        from auditor.render.json import write_json_stream, write_jsonl
+
+        def write(out: TextIO) -> None:
+            reviews = tally.count(review_stream(paths, settings, progress_printer(), jobs, limits))
+            if args.format == "jsonl":
+                write_jsonl(reviews, out, records)
+            else:
+                write_json_stream(reviews, out, settings.profile, records=records)
+
+        writer: Callable[[TextIO], None] | bytes = write
+        note = None
+    else:
+        from auditor.pipeline import review
+
+        result = review(paths, settings, progress_printer(), jobs, limits)
+        tally.add_result(result)
+        writer = _report_writer(result, args.format, records)
+        note = result.llm.note
     try:
-        write_output(_report_writer(result, args.format), args.output)
+        write_output(writer, args.output)
     except OSError as exc:
-        print(f"无法写入输出文件：{exc}", file=sys.stderr)
+        print(f"无法写入输出文件：{exc.strerror or exc}", file=sys.stderr)
         return 2
-    for d in result.documents:
-        if d.error:
-            print(f"{d.file}: {d.error}", file=sys.stderr)
-    print(_summary(result), file=sys.stderr)
-    failed = any(d.error for d in result.documents) or any(f.severity == "error" for f in result.findings)
-    return 1 if args.strict and failed else 0
+    print(tally.summary(note), file=sys.stderr)
+    return 1 if args.strict and tally.failed else 0
 
 
-def _report_writer(result: ReviewResult, fmt: str) -> Callable[[TextIO], None] | bytes:
+class _Tally:
+    """What the terminal summary says, counted as the documents pass (nothing kept);
+    a document's error is printed on stderr as it comes."""
+
+    def __init__(self) -> None:
+        self.documents = self.unread = self.forms = 0
+        self.severities = dict.fromkeys(SEVERITIES, 0)
+
+    def count(self, reviews: Iterable[DocumentReview]) -> Iterator[DocumentReview]:
+        for item in reviews:
+            self._document(item.document.file, item.document.error, len(item.document.forms))
+            for f in item.findings:
+                self.severities[f.severity] += 1
+            yield item
+
+    def add_result(self, result: ReviewResult) -> None:
+        for d in result.documents:
+            self._document(d.file, d.error, len(d.forms))
+        for f in result.findings:
+            self.severities[f.severity] += 1
+
+    def _document(self, file: str, error: str | None, forms: int) -> None:
+        self.documents += 1
+        self.forms += forms
+        if error:
+            self.unread += 1
+            print(f"{file}: {error}", file=sys.stderr)
+
+    @property
+    def failed(self) -> bool:
+        return self.unread > 0 or self.severities["error"] > 0
+
+    def summary(self, note: str | None) -> str:
+        if note is None:
+            from auditor.findings import LLMStatus
+
+            note = LLMStatus().note
+        parts = "，".join(f"{SEVERITIES[s]} {n}" for s, n in self.severities.items())
+        return f"已审核 {self.documents} 个文件（{self.unread} 个无法读取），{self.forms} 张表：{parts}。{note}"
+
+
+def _report_writer(result: ReviewResult, fmt: str, records: str = "compact") -> Callable[[TextIO], None] | bytes:
     from auditor.render import FORMATS, write_json
 
     if fmt == "json":
-        return lambda out: write_json(result, out)
+        return lambda out: write_json(result, out, records)
+    if fmt == "jsonl":
+        from auditor.pipeline import DocumentReview
+        from auditor.render.json import write_jsonl
+
+        by_file: dict[str, list[Any]] = {}
+        for f in result.findings:
+            by_file.setdefault(f.file, []).append(f)
+        reviews = [DocumentReview(d, by_file.get(d.file, [])) for d in result.documents]
+        return lambda out: write_jsonl(reviews, out, records)
     render = FORMATS[fmt].render
     report = render(result)
     if isinstance(report, bytes):
@@ -110,14 +273,6 @@ def _report_writer(result: ReviewResult, fmt: str) -> Callable[[TextIO], None] |
         out.write(report)
 
     return write
-
-
-def _summary(result: ReviewResult) -> str:
-    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_ZH}
-    forms = sum(len(d.forms) for d in result.documents)
-    unread = sum(1 for d in result.documents if d.error)
-    parts = "，".join(f"{SEVERITY_ZH[s]} {n}" for s, n in counts.items())
-    return f"已审核 {len(result.documents)} 个文件（{unread} 个无法读取），{forms} 张表：{parts}。{result.llm.note}"
 
 
 def write_output(write: Callable[[TextIO], None] | bytes, output: str | None) -> None:
@@ -152,16 +307,34 @@ def progress_printer() -> Progress | None:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    results = extract(walk(args.paths), progress_printer())
+    from auditor.ingest import walk
+    from auditor.parallel import Task, run
+    from auditor.render.json import write_documents_json
+    from auditor.settings import Settings
+
+    jobs, limits = pool_options(args)
+    paths = walk(args.paths)
+    failed = False
+    progress = progress_printer()
+
+    def documents() -> Iterator[Any]:
+        nonlocal failed
+        outcomes = run((Task.of_path(p) for p in paths), Settings(), jobs, limits, rules=False)
+        for n, outcome in enumerate(outcomes, 1):
+            d = outcome.document
+            if progress:
+                progress(n, len(paths), d.file)
+            if d.error:
+                failed = True
+                print(f"{d.file}: {d.error}", file=sys.stderr)
+            yield d
+
     try:
-        write_output(lambda out: write_documents_json(results, out), args.output)
+        write_output(lambda out: write_documents_json(documents(), out, args.records or "full"), args.output)
     except OSError as exc:
-        print(f"无法写入输出文件：{exc}", file=sys.stderr)
+        print(f"无法写入输出文件：{exc.strerror or exc}", file=sys.stderr)
         return 2
-    for r in results:
-        if r.error:
-            print(f"{r.file}: {r.error}", file=sys.stderr)
-    return 1 if args.strict and any(r.error for r in results) else 0
+    return 1 if args.strict and failed else 0
 
 
 if __name__ == "__main__":

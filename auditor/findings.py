@@ -22,10 +22,37 @@ class DocumentResult(BaseModel):
     format: str | None = None
     pages: int | None = None
 
-    def contract(self) -> dict[str, Any]:
-        """The document entry of the output contract: file, forms, error."""
+    def contract(self, records: str = "full") -> dict[str, Any]:
+        """The document entry of the output contract: file, forms, error. ``records``
+        "compact" gives each value as its text and reading (number, unit, operator …)
+        without the parser's internals and the place of every single cell."""
         forms = [f.model_dump(mode="json", exclude_none=True) for f in self.forms]
+        if records == "compact":
+            forms = [compact_records(f) for f in forms]
         return {"file": self.file, "forms": forms, "error": self.error}
+
+
+_QUANTITY_KEPT = ("kind", "op", "number", "unit", "date", "end", "label", "direction", "malformed")
+
+
+def compact_records(data: Any) -> Any:
+    """A dumped form with every value reduced to what a reader of the report uses."""
+    if isinstance(data, dict):
+        if "quantity" in data and "text" in data:
+            q = data["quantity"]
+            value = {"text": data["text"]}
+            value.update((k, q[k]) for k in _QUANTITY_KEPT if q.get(k))
+            if value["kind"] == "number":  # implied by "number"
+                del value["kind"]
+            if data.get("source", "table") != "table":
+                value["source"] = data["source"]
+            return value
+        if data.get("sections") and "text" in data:  # a report: its text is its sections'
+            data = {k: v for k, v in data.items() if k != "text"}
+        return {k: compact_records(v) for k, v in data.items() if v != {} and v != []}
+    if isinstance(data, list):
+        return [compact_records(v) for v in data]
+    return data
 
 
 class Finding(BaseModel):
@@ -72,10 +99,10 @@ class ReviewResult(BaseModel):
     profile: str = "mof"
     llm: LLMStatus = Field(default_factory=LLMStatus)
 
-    def contract(self) -> dict[str, Any]:
+    def contract(self, records: str = "full") -> dict[str, Any]:
         """The JSON object of the output contract (shared/spec/findings.md)."""
         return {
-            "documents": [d.contract() for d in self.documents],
+            "documents": [d.contract(records) for d in self.documents],
             "findings": [f.contract() for f in self.findings],
             "profile": self.profile,
             "llm": self.llm.model_dump(mode="json"),
