@@ -136,13 +136,16 @@ def run(
     limits: Limits | None = None,
     rules: bool = True,
     keep_raw: bool = False,
+    method: str | None = None,
 ) -> Iterator[Outcome]:
-    """Outcomes of the tasks, in input order, from ``jobs`` workers (1: in this process)."""
+    """Outcomes of the tasks, in input order, from ``jobs`` workers (1: in this process).
+    ``method`` is the multiprocessing start method (default: fork when this process has
+    no other threads, else spawn)."""
     if jobs <= 1:
         for task in tasks:
             yield process(task, settings, rules, keep_raw)
         return
-    pool = _Pool(jobs, settings, limits or Limits(), rules, keep_raw)
+    pool = _Pool(jobs, settings, limits or Limits(), rules, keep_raw, method)
     try:
         yield from pool.map(tasks)
     finally:
@@ -191,10 +194,13 @@ class _Slot:
 
 
 class _Pool:
-    def __init__(self, jobs: int, settings: Settings, limits: Limits, rules: bool, keep_raw: bool) -> None:
+    def __init__(
+        self, jobs: int, settings: Settings, limits: Limits, rules: bool, keep_raw: bool, method: str | None
+    ) -> None:
         # fork is fastest and shares the loaded code; a process with threads (the page's
-        # server) must not fork, so it starts a clean server of workers instead.
-        method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+        # server) must not fork, so it starts fresh interpreters instead.
+        if method is None:
+            method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
         self.ctx = mp.get_context(method)
         self.args = (settings, rules, keep_raw, limits.memory)
         self.limits = limits
