@@ -16,7 +16,7 @@ from auditor.records import Report, ReportSection, StatedAmount, Value
 REPORT_TITLE = re.compile(r"(?:绩效)?自评报告$|绩效评价报告$")
 _ATTACHMENT = re.compile(r"附件\s*([\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?)")
 _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
-_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万元|亿元|元)")
+_AMOUNT = re.compile(r"(?<!\d)(?<!\d,)(\d[\d,]*(?:\.\d+)?)\s*(万元|亿元|元)")  # starts where a number starts
 _SENTENCE_END = "。；;！？\n"
 _PROBLEMS = re.compile(r"存在的?问题")
 _NUMBERING = r"(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)?"

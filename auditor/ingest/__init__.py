@@ -14,7 +14,7 @@ from auditor.errors import DocumentLoadError
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt")
 # Walked too, so that a folder's .doc or Excel files are reported as unsupported, not skipped.
-REPORTED_SUFFIXES = SUPPORTED_SUFFIXES + (".doc", ".xls", ".xlsx", ".wps", ".et")
+REPORTED_SUFFIXES = SUPPORTED_SUFFIXES + (".doc", ".xls", ".xlsx", ".wps", ".et", ".docm", ".dotx", ".dotm")
 
 
 def sniff_format(data: bytes) -> str:

@@ -82,6 +82,7 @@ def _open(data: bytes, path: str) -> pymupdf.Document:
     corrupt = f"文件已损坏，无法作为PDF打开：{name}，请重新导出或获取原件"
     try:
         pdf = pymupdf.open(stream=data, filetype="pdf")
+        pdf.page_count  # noqa: B018 — a lying or broken page tree raises here
     except (pymupdf.FileDataError, *_MUPDF_ERRORS) as exc:
         raise DocumentLoadError(corrupt) from exc
     if pdf.needs_pass:
