@@ -100,7 +100,9 @@ def _decode_text(data: bytes) -> str | None:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if encoding.startswith("utf-8") and exc.start >= len(data) - 3 and "end of data" in exc.reason:
+                return data[: exc.start].decode(encoding)  # a file cut inside its last character
             continue
     return None
 

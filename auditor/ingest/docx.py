@@ -10,6 +10,7 @@ a cell is kept as that cell's text, row by row.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import docx
@@ -57,8 +58,12 @@ def _broken_package(exc: Exception) -> str:
 
     if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
         return "Word文档已损坏（压缩数据不完整或校验失败），无法读取：请重新保存或获取原件"
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "Word文档中的内容已加密（需要密码），无法读取：请提供未加密的.docx或PDF"
     if isinstance(exc, NotImplementedError):
         return "Word文档使用了不支持的压缩方式或加密，无法读取：请用Word另存为普通.docx后重试"
+    if isinstance(exc, etree.XMLSyntaxError) and re.search(r"depth|entit|[Dd]octype|amplification|loop", str(exc)):
+        return "Word文档内部XML嵌套过深或含实体定义（可能是恶意构造的文件），已拒绝读取：请用Word打开后重新保存，或提供PDF"
     if isinstance(exc, etree.XMLSyntaxError):
         return "Word文档已损坏（内部XML格式错误），无法读取：请用Word打开后重新保存，或提供PDF"
     if isinstance(exc, KeyError):
