@@ -35,6 +35,11 @@ class DocumentResult(BaseModel):
 _QUANTITY_KEPT = ("kind", "op", "number", "unit", "date", "end", "label", "direction", "malformed")
 
 
+def _compact_location(location: dict[str, Any]) -> dict[str, Any]:
+    """A row's place without its box (the findings keep theirs)."""
+    return {k: v for k, v in location.items() if k != "bbox"}
+
+
 def compact_records(data: Any) -> Any:
     """A dumped form with every value reduced to what a reader of the report uses."""
     if isinstance(data, dict):
@@ -49,7 +54,11 @@ def compact_records(data: Any) -> Any:
             return value
         if data.get("sections") and "text" in data:  # a report: its text is its sections'
             data = {k: v for k, v in data.items() if k != "text"}
-        return {k: compact_records(v) for k, v in data.items() if v != {} and v != []}
+        return {
+            k: _compact_location(v) if k == "location" else compact_records(v)
+            for k, v in data.items()
+            if v != {} and v != []
+        }
     if isinstance(data, list):
         return [compact_records(v) for v in data]
     return data
