@@ -28,7 +28,8 @@ SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}  # = fin
 
 def main(argv: list[str] | None = None) -> int:
     _setup_logging()
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _parser(next((a for a in argv if not a.startswith("-")), None))
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
@@ -40,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; the parsers of commands other than ``command`` are built without
+    their heavy imports (settings, evaluation), so that ``auditor --help`` starts fast."""
     parser = argparse.ArgumentParser(prog="auditor", description="绩效自评表审核：读取表格、核对数字与逻辑")
     sub = parser.add_subparsers(title="commands")
     p = sub.add_parser("extract", help="读取文件中的表格，输出结构化记录（JSON）")
@@ -50,11 +53,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="有文件无法读取时以状态码1退出")
     _add_pool_options(p)
     p.set_defaults(run=_extract)
-    _add_review_parser(sub)
-    from auditor.evaluation import add_eval_parser
+    if command == "review":
+        _add_review_parser(sub)
+    else:
+        sub.add_parser("review", help=REVIEW_HELP)
+    if command == "eval":
+        from auditor.evaluation import add_eval_parser
 
-    add_eval_parser(sub)
+        add_eval_parser(sub)
+    else:
+        sub.add_parser("eval", help=EVAL_HELP)
     return parser
+
+
+REVIEW_HELP = "审核：读取表格并按规则核对数字与逻辑，输出问题清单"
+EVAL_HELP = "评估：按标注集计算查准率、查全率、F1"  # = evaluation.add_eval_parser's
 
 
 def _add_pool_options(p: argparse.ArgumentParser) -> None:
@@ -140,7 +153,7 @@ def _setup_logging() -> None:
 def _add_review_parser(sub: Any) -> None:
     from auditor.settings import PROFILES
 
-    p = sub.add_parser("review", help="审核：读取表格并按规则核对数字与逻辑，输出问题清单")
+    p = sub.add_parser("review", help=REVIEW_HELP)
     p.add_argument("paths", nargs="+", help="PDF、Word(.docx)或文本导出文件，或包含它们的文件夹")
     p.add_argument("--format", choices=["json", "jsonl", "md", "html", "xlsx"], default="json", help="报告格式（默认json；jsonl 每行一个文件及其问题）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出（xlsx必须指定）")
