@@ -65,6 +65,7 @@ class Document:
     format: str  # "pdf" | "docx" | "text"
     blocks: list[Block]
     pages: int | None = None
+    notes: list[str] = field(default_factory=list)  # what a reader should know about the file
 
     @property
     def tables(self) -> list[Table]:

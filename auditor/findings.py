@@ -21,6 +21,7 @@ class DocumentResult(BaseModel):
     error: str | None = None
     format: str | None = None
     pages: int | None = None
+    notes: list[str] = Field(default_factory=list)  # about the file (e.g. a restricted PDF)
 
     def contract(self, records: str = "full") -> dict[str, Any]:
         """The document entry of the output contract: file, forms, error. ``records``
@@ -29,7 +30,10 @@ class DocumentResult(BaseModel):
         forms = [f.model_dump(mode="json", exclude_none=True) for f in self.forms]
         if records == "compact":
             forms = [compact_records(f) for f in forms]
-        return {"file": self.file, "forms": forms, "error": self.error}
+        entry = {"file": self.file, "forms": forms, "error": self.error}
+        if self.notes:
+            entry["notes"] = self.notes
+        return entry
 
 
 _QUANTITY_KEPT = ("kind", "op", "number", "unit", "date", "end", "label", "direction", "malformed")

@@ -49,7 +49,7 @@ def _guarded(name: str, load: Callable[[], Document], raw: dict[str, Document] |
             raise
         if raw is not None and any(f.notes for f in forms):
             raw[name] = document
-        return DocumentResult(file=name, forms=forms, format=document.format, pages=document.pages)
+        return DocumentResult(file=name, forms=forms, format=document.format, pages=document.pages, notes=document.notes)
     except AuditorError as exc:
         return DocumentResult(file=name, error=str(exc))
     except MemoryError:  # the worker's memory limit: reported as such by auditor.parallel

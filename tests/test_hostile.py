@@ -68,4 +68,6 @@ def test_messages_name_the_real_problem(corpus: tuple[list[Case], dict[str, dict
     assert "设备" in error["device.pdf"]
     assert "已损坏" in error["page_tree_cycle.pdf"] and "已损坏" in error["lying_count.pdf"]
     assert "w:body" in error["no_body.docx"]
+    restricted = documents[display_name(str(next(c.path for c in cases if c.path.name == "restricted_owner.pdf")))]
+    assert restricted["forms"] and "权限限制" in restricted["notes"][0]
     assert "无法识别" in error["pdf_marker_inside.txt"] or "未识别到绩效表格" in error["pdf_marker_inside.txt"]

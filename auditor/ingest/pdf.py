@@ -74,7 +74,10 @@ def read_pdf(data: bytes, path: str = "") -> Document:
                 f"扫描件，无文本层：{pdf.page_count}页均无可提取文字，"
                 "请提供带文字层的PDF或Word原件（OCR尚未支持）"
             )
-        return Document(path=path, format="pdf", blocks=_assemble(pages), pages=pdf.page_count)
+        notes = []
+        if pdf.metadata and pdf.metadata.get("encryption") and not pdf.needs_pass:
+            notes.append("此PDF设有权限限制（所有者密码，禁止复制或打印等），已按只读方式读取文字；如审核结果异常，请向报送单位索取无限制的文件")
+        return Document(path=path, format="pdf", blocks=_assemble(pages), pages=pdf.page_count, notes=notes)
 
 
 def _open(data: bytes, path: str) -> pymupdf.Document:
