@@ -71,3 +71,38 @@ def test_messages_name_the_real_problem(corpus: tuple[list[Case], dict[str, dict
     restricted = documents[display_name(str(next(c.path for c in cases if c.path.name == "restricted_owner.pdf")))]
     assert restricted["forms"] and "权限限制" in restricted["notes"][0]
     assert "无法识别" in error["pdf_marker_inside.txt"] or "未识别到绩效表格" in error["pdf_marker_inside.txt"]
+
+
+def test_the_page_unpacks_a_hostile_zip_member_by_member() -> None:
+    import io
+    import zipfile
+
+    from generate import _corrupt_member  # the same damage as the corpus's .docx files
+
+    from auditor.webapp.uploads import expand_uploads
+
+    seed = (Path(__file__).resolve().parents[1] / "samples" / "003_6b24eafbc02acca8.txt").read_bytes()
+
+    def archive(members: list[tuple[str, bytes]]) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in members:
+                z.writestr(name, data)
+        return out.getvalue()
+
+    good = archive([("word/document.xml", seed), ("ok.txt", seed + b"\n")])
+    for how, words in (("crc", "已损坏"), ("deflate", "已损坏"), ("method", "压缩方式"), ("encrypted", "加密")):
+        batch = expand_uploads([("in.zip", _corrupt_member(good, how))])
+        assert [u.name for u in batch.uploads] == ["in.zip/ok.txt"], how
+        assert [e.name for e in batch.errors] == ["in.zip/word/document.xml"] and words in batch.errors[0].message
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dup = archive([("a.txt", seed), ("a.txt", seed + b" "), ("dir\\b.txt", seed), ("c.txt", seed)])
+    batch = expand_uploads([("d.zip", dup)])
+    assert [u.name for u in batch.uploads] == ["d.zip/a.txt"]
+    assert {e.name for e in batch.errors} == {"d.zip/a.txt", "d.zip/dir/b.txt", "d.zip/c.txt"}
+    hidden = archive([(f".hidden{n}.txt", bytes([n % 256]) * 10) for n in range(600)] + [("x.txt", seed)])
+    batch = expand_uploads([("h.zip", hidden)])
+    assert batch.uploads == [] and "过多" in batch.errors[0].message

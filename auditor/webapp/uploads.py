@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -43,8 +44,11 @@ class Batch:
     errors: list[UploadError] = field(default_factory=list)
 
     def add(self, upload: Upload) -> None:
-        """Keep one copy of identical content; give a different file with a taken name a new name."""
-        if any(u.data == upload.data for u in self.uploads):
+        """Keep one copy of identical content (saying so); give a different file with a
+        taken name a new name."""
+        same = next((u for u in self.uploads if u.data == upload.data), None)
+        if same is not None:
+            self.errors.append(UploadError(upload.name, f"与“{same.name}”内容完全相同，未重复审核"))
             return
         taken = {u.name for u in self.uploads}
         name, n = upload.name, 2
@@ -84,27 +88,36 @@ def _too_big(size: int) -> str:
 def _unpack(archive: str, data: bytes, batch: Batch) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
         batch.errors.append(
             UploadError(archive, "压缩包已损坏或不是ZIP格式，无法解压，请重新打包后上传")
         )
         return
-    members = [
-        info for info in zf.infolist() if not info.is_dir() and not is_junk(member_name(info))
-    ]
+    files = [info for info in infos if not info.is_dir()]
+    members = [info for info in files if not is_junk(member_name(info))]
+    refusal = _archive_refusal(files)  # hidden and junk members count toward the limits too
+    if refusal:
+        batch.errors.append(UploadError(archive, refusal))
+        return
     if not members:
         batch.errors.append(
             UploadError(archive, "压缩包中没有可审核的文件（PDF、Word .docx 或文本 .txt）")
         )
         return
-    refusal = _archive_refusal(members)
-    if refusal:
-        batch.errors.append(UploadError(archive, refusal))
-        return
     total = 0
+    seen: set[str] = set()
     for info in members:
         name = f"{archive}/{member_name(info)}"
-        content = _read_member(zf, info)
+        if name in seen:
+            batch.errors.append(UploadError(name, "压缩包中有两个同名文件，只审核了第一个：请改名后重新打包"))
+            continue
+        seen.add(name)
+        try:
+            content = _read_member(zf, info)
+        except _MEMBER_ERRORS as exc:
+            batch.errors.append(UploadError(name, _member_problem(exc)))
+            continue
         if content is None:
             batch.errors.append(UploadError(name, _too_big(info.file_size)))
             continue
@@ -131,6 +144,18 @@ def _archive_too_big() -> str:
     return f"压缩包解压后超过 {MAX_ARCHIVE_TOTAL // MB} MB，已拒绝（疑似压缩炸弹或文件过多），请分批上传"
 
 
+_MEMBER_ERRORS = (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError, ValueError, OSError)
+
+
+def _member_problem(exc: Exception) -> str:
+    """Why one member of an archive could not be unpacked, in words."""
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "压缩包中的此文件已加密（需要密码），无法解压：请去掉密码后重新打包"
+    if isinstance(exc, NotImplementedError):
+        return "压缩包中的此文件使用了不支持的压缩方式，无法解压：请用常见的ZIP（deflate）方式重新打包"
+    return "压缩包中的此文件已损坏（校验失败或数据不完整），无法解压：请重新打包后上传"
+
+
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
     """The member's bytes, or None past the per-file limit (the header's size may lie)."""
     with zf.open(info) as fh:
@@ -140,12 +165,13 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
 
 def member_name(info: zipfile.ZipInfo) -> str:
     """The member's path; names packed on Chinese Windows (GBK, no UTF-8 flag) decoded right."""
-    if info.flag_bits & _UTF8_FLAG:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
+    name = info.filename
+    if not info.flag_bits & _UTF8_FLAG:
+        try:
+            name = name.encode("cp437").decode("gbk")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return name.replace("\\", "/")  # packed on Windows with backslashes
 
 
 def is_junk(name: str) -> bool:
