@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 120.0  # seconds per document; a normal form takes well under one
 DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space per worker; a normal form needs < 200 MB
+TASKS_PER_WORKER = 250  # then the worker is replaced, so that no cache or leak grows with the batch
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ class _Slot:
     index: int = -1  # task being worked on, -1 when idle
     task: Task | None = None
     deadline: float = 0.0
+    served: int = 0  # tasks this worker has done
 
 
 class _Pool:
@@ -219,7 +221,16 @@ class _Pool:
             slot.process.kill()
         slot.process.join(5)
         fresh = self._start()
-        slot.process, slot.conn, slot.index, slot.task = fresh.process, fresh.conn, -1, None
+        slot.process, slot.conn, slot.index, slot.task, slot.served = fresh.process, fresh.conn, -1, None, 0
+
+    def _retire(self, slot: _Slot) -> None:
+        """Let an idle worker that has served its share exit, and start a fresh one."""
+        try:
+            slot.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        slot.process.join(5)
+        self._replace(slot)
 
     def map(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         pending = enumerate(tasks)
@@ -237,6 +248,8 @@ class _Pool:
                 if item is None:
                     exhausted = True
                     break
+                if slot.served >= TASKS_PER_WORKER:
+                    self._retire(slot)
                 self._send(slot, *item)
             busy = [s for s in self.slots if s.index >= 0]
             if not busy:
@@ -258,6 +271,7 @@ class _Pool:
 
     def _send(self, slot: _Slot, index: int, task: Task) -> None:
         slot.index, slot.task = index, task
+        slot.served += 1
         slot.deadline = time.monotonic() + self.limits.timeout
         try:
             slot.conn.send((index, task))
