@@ -71,7 +71,7 @@ EVAL_HELP = "评估：按标注集计算查准率、查全率、F1"  # = evaluat
 
 
 def _add_pool_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--jobs", "-j", type=_positive_int, default=None, help="同时处理的进程数（默认：全部CPU核数；1 表示在本进程内依次处理）")
+    p.add_argument("--jobs", "-j", type=_positive_int, default=None, help="同时处理的进程数（默认：全部CPU核数；1 表示在本进程内依次处理，不设时限与内存上限）")
     p.add_argument("--timeout", type=_positive_float, default=120.0, help="每个文件的处理时限（秒，默认120）")
     p.add_argument("--memory-limit", type=_memory, default=2 * 1024**3, help="每个处理进程的内存上限（如 2G、512M；0 表示不限；默认 2G）")
     p.add_argument("--records", choices=["compact", "full"], default=None, help="表格记录的详细程度：compact 只含文字与读数（review默认），full 含每个值的解析细节与位置（extract默认）")
@@ -108,9 +108,13 @@ def _memory(text: str) -> int:
     return n
 
 
-def pool_options(args: argparse.Namespace) -> tuple[int, Limits]:
+def pool_options(args: argparse.Namespace) -> tuple[int, Limits | None]:
+    """(jobs, limits); limits None means in this process (only with an explicit --jobs 1:
+    by default even a one-core machine reads each file in a worker, under the limits)."""
     from auditor.parallel import Limits, default_jobs
 
+    if args.jobs == 1:
+        return 1, None
     jobs = args.jobs if args.jobs is not None else default_jobs()
     return jobs, Limits(timeout=args.timeout, memory=args.memory_limit)
 
@@ -332,7 +336,7 @@ def _extract(args: argparse.Namespace) -> int:
 
     def documents() -> Iterator[Any]:
         nonlocal failed
-        outcomes = run((Task.of_path(p) for p in paths), Settings(), jobs, limits, rules=False)
+        outcomes = run((Task.of_path(p) for p in paths), Settings(), jobs, limits, rules=False, isolate=limits is not None)
         for n, outcome in enumerate(outcomes, 1):
             d = outcome.document
             if progress:

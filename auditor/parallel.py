@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 120.0  # seconds per document; a normal form takes well under one
 DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space per worker; a normal form needs < 200 MB
+PRELOAD = ["auditor.parallel", "auditor.pipeline", "auditor.ingest.pdf", "auditor.ingest.docx", "auditor.checks"]
 TASKS_PER_WORKER = 250  # then the worker is replaced, so that no cache or leak grows with the batch
 
 
@@ -138,15 +139,17 @@ def run(
     rules: bool = True,
     keep_raw: bool = False,
     method: str | None = None,
+    isolate: bool = False,
 ) -> Iterator[Outcome]:
     """Outcomes of the tasks, in input order, from ``jobs`` workers (1: in this process).
     ``method`` is the multiprocessing start method (default: fork when this process has
-    no other threads, else spawn)."""
-    if jobs <= 1:
+    no other threads, else spawn). ``isolate`` runs even one job in a worker process, under
+    the limits."""
+    if jobs <= 1 and not isolate:
         for task in tasks:
             yield process(task, settings, rules, keep_raw)
         return
-    pool = _Pool(jobs, settings, limits or Limits(), rules, keep_raw, method)
+    pool = _Pool(max(jobs, 1), settings, limits or Limits(), rules, keep_raw, method)
     try:
         yield from pool.map(tasks)
     finally:
@@ -200,10 +203,16 @@ class _Pool:
         self, jobs: int, settings: Settings, limits: Limits, rules: bool, keep_raw: bool, method: str | None
     ) -> None:
         # fork is fastest and shares the loaded code; a process with threads (the page's
-        # server) must not fork, so it starts fresh interpreters instead.
+        # server) must not fork, so it asks a fork server (started once, with the readers
+        # loaded) for its workers instead.
+        methods = mp.get_all_start_methods()
         if method is None:
-            method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+            method = "fork" if threading.active_count() == 1 and "fork" in methods else (
+                "forkserver" if "forkserver" in methods else "spawn"
+            )
         self.ctx = mp.get_context(method)
+        if method == "forkserver":
+            self.ctx.set_forkserver_preload(PRELOAD)
         self.args = (settings, rules, keep_raw, limits.memory)
         self.limits = limits
         self.slots = [self._start() for _ in range(jobs)]

@@ -109,7 +109,7 @@ def review_stream(
 
     settings = settings or Settings()
     files = list(paths)
-    outcomes = run((Task.of_path(p) for p in files), settings, jobs, limits)
+    outcomes = run((Task.of_path(p) for p in files), settings, jobs, limits, isolate=limits is not None)
     for n, outcome in enumerate(outcomes, 1):
         if progress:
             progress(n, len(files), outcome.document.file)
@@ -161,7 +161,8 @@ def review(
 
     files = list(paths)
     tasks = (Task.of_path(p) for p in files)
-    return review_outcomes(run(tasks, settings, jobs, limits, rules=False, keep_raw=True), len(files), settings, progress)
+    outcomes = run(tasks, settings, jobs, limits, rules=False, keep_raw=True, isolate=limits is not None)
+    return review_outcomes(outcomes, len(files), settings, progress)
 
 
 def review_outcomes(

@@ -115,16 +115,16 @@ def run_review(
     """Read and check every upload through the same pool as the command line (each file
     under its time and memory limits; one bad file never stops the rest); with an LLM
     configured, tables the parser could not read go to the fallback, then the LLM checks."""
-    from auditor.parallel import Task, default_jobs, run
+    from auditor.parallel import Limits, Task, default_jobs, run
 
     uploads = batch.uploads
     jobs = min(jobs or default_jobs(), max(len(uploads), 1))
     tasks = (Task(name=u.name, data=u.data) for u in uploads)
     if settings.llm_configured:
-        outcomes = run(tasks, settings, jobs, rules=False, keep_raw=True)
+        outcomes = run(tasks, settings, jobs, Limits(), rules=False, keep_raw=True, isolate=True)
         return Review(batch, review_outcomes(outcomes, len(uploads), settings, progress))
     documents, findings = [], []
-    for n, outcome in enumerate(run(tasks, settings, jobs), 1):
+    for n, outcome in enumerate(run(tasks, settings, jobs, Limits(), isolate=True), 1):
         documents.append(outcome.document)
         findings.extend(outcome.findings)
         if progress:

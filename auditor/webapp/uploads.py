@@ -44,11 +44,8 @@ class Batch:
     errors: list[UploadError] = field(default_factory=list)
 
     def add(self, upload: Upload) -> None:
-        """Keep one copy of identical content (saying so); give a different file with a
-        taken name a new name."""
-        same = next((u for u in self.uploads if u.data == upload.data), None)
-        if same is not None:
-            self.errors.append(UploadError(upload.name, f"与“{same.name}”内容完全相同，未重复审核"))
+        """Keep one copy of identical content; give a different file with a taken name a new name."""
+        if any(u.data == upload.data for u in self.uploads):
             return
         taken = {u.name for u in self.uploads}
         name, n = upload.name, 2
