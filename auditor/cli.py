@@ -202,7 +202,7 @@ def _review(args: argparse.Namespace) -> int:
         from auditor.render.json import write_json_stream, write_jsonl
 
         def write(out: TextIO) -> None:
-            reviews = tally.count(review_stream(paths, settings, progress_printer(), jobs, limits))
+            reviews = tally.count(review_stream(paths, settings, progress_printer(), jobs, limits, records))
             if args.format == "jsonl":
                 write_jsonl(reviews, out, records)
             else:
@@ -236,7 +236,7 @@ class _Tally:
 
     def count(self, reviews: Iterable[DocumentReview]) -> Iterator[DocumentReview]:
         for item in reviews:
-            self._document(item.document.file, item.document.error, len(item.document.forms))
+            self._document(item.document.file, item.document.error, item.form_count)
             for f in item.findings:
                 self.severities[f.severity] += 1
             yield item

@@ -63,11 +63,29 @@ class Outcome:
     document: DocumentResult
     findings: list[Finding] = field(default_factory=list)
     raw: Document | None = None  # kept for the LLM fallback when asked
+    # With ``render``: the document's JSON line and its findings' lines, made where the
+    # document was read (in parallel), and the forms dropped from ``document`` (not sent).
+    lines: tuple[str, list[str]] | None = None
+    forms: int | None = None  # how many forms the document had, when they were dropped
 
 
-def process(task: Task, settings: Settings, rules: bool = True, keep_raw: bool = False) -> Outcome:
-    """Read one document, and check it unless ``rules`` is false. Never raises for a
-    document's sake (a MemoryError becomes the memory-limit error)."""
+def process(
+    task: Task, settings: Settings, rules: bool = True, keep_raw: bool = False, render: str | None = None
+) -> Outcome:
+    """Read one document, and check it unless ``rules`` is false; with ``render`` (the
+    records mode), also write its JSON lines. Never raises for a document's sake (a
+    MemoryError becomes the memory-limit error)."""
+    outcome = _process(task, settings, rules, keep_raw)
+    if render is not None:
+        from auditor.render.json import render_lines
+
+        outcome.lines = render_lines(outcome.document, outcome.findings, render)
+        outcome.forms = len(outcome.document.forms)
+        outcome.document = outcome.document.model_copy(update={"forms": []})
+    return outcome
+
+
+def _process(task: Task, settings: Settings, rules: bool, keep_raw: bool) -> Outcome:
     from auditor.pipeline import check_document, extract_bytes, extract_path
 
     raw: dict[str, Document] | None = {} if keep_raw else None
@@ -140,6 +158,7 @@ def run(
     keep_raw: bool = False,
     method: str | None = None,
     isolate: bool = False,
+    render: str | None = None,
 ) -> Iterator[Outcome]:
     """Outcomes of the tasks, in input order, from ``jobs`` workers (1: in this process).
     ``method`` is the multiprocessing start method (default: fork when this process has
@@ -147,9 +166,9 @@ def run(
     the limits."""
     if jobs <= 1 and not isolate:
         for task in tasks:
-            yield process(task, settings, rules, keep_raw)
+            yield process(task, settings, rules, keep_raw, render)
         return
-    pool = _Pool(max(jobs, 1), settings, limits or Limits(), rules, keep_raw, method)
+    pool = _Pool(max(jobs, 1), settings, limits or Limits(), rules, keep_raw, method, render)
     try:
         yield from pool.map(tasks)
     finally:
@@ -159,7 +178,9 @@ def run(
 # --- the pool -------------------------------------------------------------------------
 
 
-def _worker(conn: Connection, settings: Settings, rules: bool, keep_raw: bool, memory: int) -> None:
+def _worker(
+    conn: Connection, settings: Settings, rules: bool, keep_raw: bool, memory: int, render: str | None
+) -> None:
     """Serve tasks until told to stop (None) or the parent goes away."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if memory:
@@ -175,7 +196,7 @@ def _worker(conn: Connection, settings: Settings, rules: bool, keep_raw: bool, m
             return
         index, task = message
         try:
-            outcome = process(task, settings, rules, keep_raw)
+            outcome = process(task, settings, rules, keep_raw, render)
         except MemoryError:
             outcome = Outcome(DocumentResult(file=display_name(task.name), error=memory_message(memory)))
         if outcome.document.error == memory_message(None):
@@ -200,7 +221,14 @@ class _Slot:
 
 class _Pool:
     def __init__(
-        self, jobs: int, settings: Settings, limits: Limits, rules: bool, keep_raw: bool, method: str | None
+        self,
+        jobs: int,
+        settings: Settings,
+        limits: Limits,
+        rules: bool,
+        keep_raw: bool,
+        method: str | None,
+        render: str | None = None,
     ) -> None:
         # fork is fastest and shares the loaded code; a process with threads (the page's
         # server) must not fork, so it asks a fork server (started once, with the readers
@@ -213,7 +241,7 @@ class _Pool:
         self.ctx = mp.get_context(method)
         if method == "forkserver":
             self.ctx.set_forkserver_preload(PRELOAD)
-        self.args = (settings, rules, keep_raw, limits.memory)
+        self.args = (settings, rules, keep_raw, limits.memory, render)
         self.limits = limits
         self.slots = [self._start() for _ in range(jobs)]
 

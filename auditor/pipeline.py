@@ -94,6 +94,12 @@ class DocumentReview:
 
     document: DocumentResult
     findings: list[Finding]
+    forms: int | None = None  # the document's forms when they were dropped after rendering
+    lines: tuple[str, list[str]] | None = None  # its JSON lines, rendered in the worker
+
+    @property
+    def form_count(self) -> int:
+        return len(self.document.forms) if self.forms is None else self.forms
 
 
 def review_stream(
@@ -102,18 +108,22 @@ def review_stream(
     progress: Progress | None = None,
     jobs: int = 1,
     limits: Limits | None = None,
+    render: str | None = None,
 ) -> Iterator[DocumentReview]:
     """Read and check files one by one (``jobs`` workers), in input order, holding none
-    of the batch: the deterministic rules only (the LLM checks need the whole batch)."""
+    of the batch: the deterministic rules only (the LLM checks need the whole batch).
+    With ``render`` (a records mode) the JSON of each document is written by its worker
+    and its forms are not sent back (``lines`` and ``forms`` instead)."""
     from auditor.parallel import Task, run
 
     settings = settings or Settings()
     files = list(paths)
-    outcomes = run((Task.of_path(p) for p in files), settings, jobs, limits, isolate=limits is not None)
+    tasks = (Task.of_path(p) for p in files)
+    outcomes = run(tasks, settings, jobs, limits, isolate=limits is not None, render=render)
     for n, outcome in enumerate(outcomes, 1):
         if progress:
             progress(n, len(files), outcome.document.file)
-        yield DocumentReview(outcome.document, outcome.findings)
+        yield DocumentReview(outcome.document, outcome.findings, outcome.forms, outcome.lines)
 
 
 def review_documents(

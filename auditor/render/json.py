@@ -30,6 +30,15 @@ def _line(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+def render_lines(document: DocumentResult, findings: list[Finding], records: Records) -> tuple[str, list[str]]:
+    """A document's JSON line and its findings' lines (made where the document was read)."""
+    return _line(document.contract(records)), [_line(f.contract()) for f in findings]
+
+
+def _lines(item: DocumentReview, records: Records) -> tuple[str, list[str]]:
+    return item.lines if item.lines is not None else render_lines(item.document, item.findings, records)
+
+
 def _write_list(items: Iterable[Any], convert: Callable[[Any], Any], out: TextIO) -> None:
     first = True
     for item in items:
@@ -53,12 +62,13 @@ def write_json_stream(
         out.write('{"documents":[')
         first = True
         for item in reviews:
+            document, findings = _lines(item, records)
             out.write("\n" if first else ",\n")
-            out.write(_line(item.document.contract(records)))
+            out.write(document)
             first = False
-            for f in item.findings:
+            for f in findings:
                 spool.write(",\n" if count else "\n")
-                spool.write(_line(f.contract()))
+                spool.write(f)
                 count += 1
         out.write("]" if first else "\n]")
         out.write(',\n"findings":[')
@@ -71,10 +81,8 @@ def write_json_stream(
 def write_jsonl(reviews: Iterable[DocumentReview], out: TextIO, records: Records = "compact") -> None:
     """One line per document: its contract entry with its findings."""
     for item in reviews:
-        entry = item.document.contract(records)
-        entry["findings"] = [f.contract() for f in item.findings]
-        out.write(_line(entry))
-        out.write("\n")
+        document, findings = _lines(item, records)
+        out.write(document[:-1] + ',"findings":[' + ",".join(findings) + "]}\n")  # the entry plus its findings
 
 
 def write_json(result: ReviewResult, out: TextIO, records: Records = "compact") -> None:
