@@ -37,10 +37,20 @@ from auditor.ingest import walk
 from auditor.settings import PROFILES, Settings
 
 LABELS_FILE = "labels.jsonl"
+AMBIGUOUS_FILE = "ambiguous.jsonl"  # debatable findings: neither a hit nor a miss
+FORMS_FILE = "forms.jsonl"  # optional: the forms each document holds, for the recognition rate
 MANIFEST_FILE = "manifest.jsonl"
 RESULT_FILE = "eval_result.json"
 RENDITIONS: tuple[str, ...] = ("txt", "docx", "pdf")
 LLM_RULES = frozenset({"narrative.contradiction"})
+# Rules whose answer depends on the whole form (a total, a sum of weights, a reason that
+# may stand further on). On a document transcribed only up to a cut (forms.jsonl
+# "truncated": true) their unlabelled findings are set aside, not counted as false.
+TAIL_RULES = frozenset({
+    "score.missing", "score.total_mismatch", "score.weight_sum_mismatch", "score.category_weight_mismatch",
+    "score.grade_mismatch", "narrative.problems_denied", "narrative.unfinished_but_full_score",
+    "funds.adjustment_unexplained", "funds.low_execution_unexplained", "dept.item_sum_mismatch",
+})
 
 Key = tuple[str, str, str]  # (file base name, rule, normalised form title)
 
@@ -110,6 +120,10 @@ class EvalResult(BaseModel):
     unknown_label_files: list[str] = Field(default_factory=list)  # labelled files not found
     unregistered_rules: list[str] = Field(default_factory=list)  # labelled codes no rule produces
     not_run: dict[str, int] = Field(default_factory=dict)  # LLM rule → labels left unscored (no LLM)
+    ambiguous: int = 0  # findings matching an ambiguous label, set aside
+    forms_expected: int = 0  # forms listed in forms.jsonl
+    forms_recognised: int = 0  # of those, read under their title
+    forms_missed: list[str] = Field(default_factory=list)  # "file: title" not recognised
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
@@ -153,12 +167,25 @@ def _jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
             raise ValueError(f"{path}:{n}: 不是合法的JSON：{exc.msg}") from exc
 
 
-def load_labels(folder: Path | str) -> list[Label]:
-    """The labels of a labelled set (its ``labels.jsonl``; none if the file is absent)."""
-    path = Path(folder) / LABELS_FILE
+def load_labels(folder: Path | str, file: str = LABELS_FILE) -> list[Label]:
+    """The labels of a labelled set (its ``labels.jsonl``, or ``ambiguous.jsonl``; none if
+    the file is absent)."""
+    path = Path(folder) / file
     if not path.is_file():
         return []
     return [Label.model_validate(data) for _, data in _jsonl(path)]
+
+
+def load_forms(folder: Path | str) -> tuple[dict[str, list[str]], set[str]]:
+    """document stem → the titles of the forms it holds, and the stems of documents
+    transcribed only up to a cut, from the optional ``forms.jsonl``
+    (``{"file": "r01_x_proj", "forms": ["title", …], "truncated": true}`` per line)."""
+    path = Path(folder) / FORMS_FILE
+    if not path.is_file():
+        return {}, set()
+    rows = [d for _, d in _jsonl(path)]
+    forms = {_stem(str(d["file"])): [str(t) for t in d.get("forms", [])] for d in rows}
+    return forms, {_stem(str(d["file"])) for d in rows if d.get("truncated")}
 
 
 def load_manifest(folder: Path | str) -> dict[str, str]:
@@ -192,15 +219,25 @@ def score(
     files: Iterable[str],
     manifest: dict[str, str] | None = None,
     name: str = "",
+    ambiguous: Iterable[Label] = (),
+    truncated: Iterable[str] = (),
 ) -> EvalResult:
-    """Match findings with labels over the given files (names or paths)."""
+    """Match findings with labels over the given files (names or paths). A finding or
+    label that matches an ambiguous label is set aside: neither a hit nor a miss."""
     names = sorted({Path(f).name for f in files})
     expected, unknown = _expected(labels, names)
+    debatable = set(_expected(ambiguous, names)[0])
     predicted: dict[Key, Finding] = {}
     for finding in findings:
         predicted.setdefault((Path(finding.file).name, finding.rule, normalise_form(finding.form)), finding)
+    cut = set(truncated)
+    debatable |= {k for k in predicted if k not in expected and k[1] in TAIL_RULES and _stem(k[0]) in cut}
+    set_aside = debatable & (predicted.keys() | expected.keys())
+    for key in debatable:
+        predicted.pop(key, None)
+        expected.pop(key, None)
     mutation_of = {**{k[0]: lab.mutation for k, lab in expected.items() if lab.mutation}, **(manifest or {})}
-    result = EvalResult(name=name, documents=len(names), unknown_label_files=unknown)
+    result = EvalResult(name=name, documents=len(names), unknown_label_files=unknown, ambiguous=len(set_aside))
     per_rule: dict[str, RuleScore] = {}
     for key in sorted(expected.keys() | predicted.keys()):
         rs = per_rule.setdefault(key[1], RuleScore(rule=key[1]))
@@ -273,12 +310,46 @@ def evaluate(folder: Path | str, settings: Settings | None = None, rendition: st
         [p.name for p in paths],
         load_manifest(folder),
         name=f"{folder.name}:{rendition}" if rendition else folder.name,
+        ambiguous=load_labels(folder, AMBIGUOUS_FILE),
+        truncated=load_forms(folder)[1],
     )
+    _count_forms(result, load_forms(folder)[0], reviewed)
     produced = set(load_rules()) | (LLM_RULES if settings.llm_configured else set())
     result.unregistered_rules = sorted({lab.rule for lab in labels} - produced)
     result.not_run = dict(not_run)
     result.unread = {Path(d.file).name: d.error for d in reviewed.documents if d.error}
     return result
+
+
+def _count_forms(result: EvalResult, listed: dict[str, list[str]], reviewed: Any) -> None:
+    """How many of the forms listed in forms.jsonl were read, under their own title."""
+    for doc in reviewed.documents:
+        titles = listed.get(_stem(Path(doc.file).name))
+        if titles is None:
+            continue
+        read = [normalise_form(f.title) for f in doc.forms]
+        for title in titles:
+            result.forms_expected += 1
+            if any(same_subject(normalise_form(title), got) for got in read):
+                result.forms_recognised += 1
+            else:
+                result.forms_missed.append(f"{Path(doc.file).name}: {title}")
+
+
+def same_subject(expected: str, got: str) -> bool:
+    """A form counts as recognised when it was read under its title, or under a title that
+    names the same subject with more or fewer words (云南省2022年度中央自然灾害资金 for
+    中央自然灾害资金): one contains the other (at least 40% of its length), or they share 80%
+    of the shorter in order.
+    Labels still match titles exactly."""
+    if not expected or not got:
+        return False
+    shorter, longer = sorted((expected, got), key=len)
+    if shorter in longer and len(shorter) >= max(4, 0.4 * len(longer)):
+        return True
+    from auditor.checks.narrative import lcs_length
+
+    return lcs_length(expected, got) >= 0.8 * min(len(expected), len(got))
 
 
 def evaluate_renditions(
@@ -316,10 +387,16 @@ def run_eval(args: argparse.Namespace) -> int:
         results = [evaluate(folder, settings, args.rendition)]
     for result in results:
         print(f"## {result.name}（{result.documents} 个文件）\n\n{result.table()}\n")
+        if result.forms_expected:
+            print(f"识别表格：{result.forms_recognised}/{result.forms_expected}"
+                  f"（{100 * result.forms_recognised / result.forms_expected:.1f}%）\n")
+        if result.ambiguous:
+            print(f"存疑或截断处（不计入）：{result.ambiguous} 条\n")
         for problem, items in (
             ("无法读取", [f"{f}: {e}" for f, e in result.unread.items()]),
             ("标注中的文件不存在", result.unknown_label_files),
             ("尚无规则实现的标注代码", result.unregistered_rules),
+            ("未识别的表格", result.forms_missed),
             ("未配置大模型、未运行的规则（其标注未计分）", [f"{r}（{n}条）" for r, n in result.not_run.items()]),
         ):
             if items:

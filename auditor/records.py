@@ -79,6 +79,7 @@ class FundsRow(BaseModel):
     weight: Value | None = None  # 分值
     rate: Value | None = None  # 执行率
     score: Value | None = None  # 得分
+    note: Value | None = None  # 原因 / 说明
     location: Location = Field(default_factory=Location)
 
 
@@ -171,6 +172,7 @@ class Report(BaseModel):
 class FormBase(BaseModel):
     title: str  # 项目名称 / 项目支出名称 / 支出方向 (project forms), the unit's name (department forms)
     heading: str | None = None  # the printed title line (…项目支出绩效自评表)
+    title_note: str | None = None  # how the title was found when no label named it
     attachment: str | None = None  # 附件3-1
     year: str | None = None
     fields: dict[str, Value] = Field(default_factory=dict)  # every label → value pair of the header
@@ -179,6 +181,7 @@ class FormBase(BaseModel):
     notes: list[str] = Field(default_factory=list)  # what the parser could not read
     source: Literal["parser", "llm"] = "parser"
     location: Location = Field(default_factory=Location)
+    report: Report | None = None  # the 绩效自评报告 that goes with the form
 
 
 class SelfEvalBase(FormBase):
@@ -188,7 +191,6 @@ class SelfEvalBase(FormBase):
     total_weight: Value | None = None
     total_score: Value | None = None
     grade: Value | None = None
-    report: Report | None = None
 
     def funds_row(self, key: FundsKey) -> FundsRow | None:
         return next((r for r in self.funds if r.key == key), None)
@@ -228,6 +230,13 @@ class ProjectTargets(FormBase):
     annual_goal: str | None = None  # 年度绩效目标
 
 
+class SelfEvalReport(FormBase):
+    """A 绩效自评报告 that comes without its table: its stated amounts are checked
+    against each other."""
+
+    kind: Literal["self_eval_report"] = "self_eval_report"
+
+
 Form = Annotated[
-    ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets, Field(discriminator="kind")
+    ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets | SelfEvalReport, Field(discriminator="kind")
 ]

@@ -148,6 +148,7 @@ def table_spans(rows: Rows) -> list[list[int]]:
             layout = (
                 total_layout(rows, group[0], n)
                 or pair_layout(rows, group, n)
+                or prefix_layout(rows, group, n, spans[group[0] - 1] if group[0] else [])
                 or greedy_layout(rows, group, n)
             )
         for r in group:
@@ -202,6 +203,23 @@ def distribute(weights: list[float], extra: int) -> list[int]:
         best = max(range(len(weights)), key=lambda i: (weights[i] / spans[i], i))
         spans[best] += 1
     return [s - 1 for s in spans]
+
+
+NUMERIC_CELL = re.compile(r"^[\d,.%\s]*$|^[—\-/]+$")
+
+
+def prefix_layout(rows: Rows, group: list[int], n: int, above: list[int]) -> list[int] | None:
+    """'| 其中:当年财政拨款 | 250000.00 | 250000.00 | 215457.6 | — |' under a longer row: the
+    values keep the columns of the row above and the last cell (a dash spanning
+    分值/执行率/得分) covers the rest."""
+    k = len(rows[group[0]])
+    if len(above) <= k or k < 4:
+        return None
+    for r in group:
+        values = rows[r][2:]
+        if not all(NUMERIC_CELL.match(t) for t in values) or not any(t.strip() for t in values[:-1]):
+            return None
+    return above[: k - 1] + [n - sum(above[: k - 1])]
 
 
 def greedy_layout(rows: Rows, group: list[int], n: int) -> list[int]:
@@ -519,7 +537,7 @@ def check_pdf(path: Path) -> int:
     with pymupdf.open(path) as pdf:
         text = "".join(page.get_text() for page in pdf)
         pages = pdf.page_count
-    if not re.search(r"[\u4e00-\u9fff]{20}", text.replace("\n", "")):
+    if len(re.findall(r"[\u4e00-\u9fff]", text)) < 20:
         raise AssertionError(f"{path.name}: no Chinese text in the PDF")
     return pages
 

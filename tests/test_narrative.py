@@ -368,11 +368,13 @@ def test_prompts_are_versioned_files() -> None:
 
 # --- fallback extraction -----------------------------------------------------------
 
+# Header words no template of the parser knows (考核类别/考核内容 instead of 一级/三级指标),
+# so only the model can read this table.
 SICHUAN = [
     [
-        "一级指标",
-        "二级指标",
-        "三级指标",
+        "考核类别",
+        "考核子类",
+        "考核内容",
         "指标性质",
         "指标值",
         "度量单位",

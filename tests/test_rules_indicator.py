@@ -119,6 +119,12 @@ CASES = [
     quiet("indicator.deviation_claim_contradicts", "a reason while the target is missed",
           P(lines=lines_with(1, actual="94%", deviation="部分学员考核未通过"))),
     quiet("indicator.deviation_claim_contradicts", "a blank deviation cell claims nothing", P(lines=lines_with(1, actual="94%", deviation=""))),
+    quiet("indicator.deviation_claim_contradicts", "seed 000: a bare / is a placeholder, not a claim (spec)",
+          P(lines=lines_with(1, actual="94%", score="9", deviation="/"))),
+    quiet("indicator.deviation_claim_contradicts", "— and 无此项 are placeholders too",
+          P(lines=lines_with(1, actual="94%", score="9", deviation="——"))),
+    fires("indicator.deviation_claim_contradicts", "已完成 claims nothing deviated while 94% misses ≥95%",
+          P(lines=lines_with(1, actual="94%", score="9", deviation="已完成")), numbers=["94%"]),
     quiet("indicator.deviation_claim_contradicts", "无偏差 and the target met", P()),
     # --- indicator.overachieved_unexplained ------------------------------------------
     fires("indicator.overachieved_unexplained", "12场 against ≥10场 is 120%", P(lines=lines_with(0, actual="12场")),

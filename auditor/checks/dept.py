@@ -21,7 +21,6 @@ from auditor.records import (
 )
 
 _ZERO = Decimal(0)
-_TOTAL_THEN_ITEMS = re.compile(AMOUNT_WAN.pattern + r"[，,。；;：:]?\s*其中")
 
 
 def _spending(form: Form, word: str) -> Value | None:
@@ -56,14 +55,20 @@ def total_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
 def item_sum_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     if isinstance(form, DeptTargets) and form.sub_items:
         yield from _sub_items_sum(form, ctx)
-    report = form.report if isinstance(form, SelfEvalBase) else None
+    report = form.report
     if report is not None:
         yield from _report_sums(report.text, ctx, report.location)
 
 
 def _sub_items_sum(form: DeptTargets, ctx: Context) -> Iterator[Hit]:
     amounts = [m for s in form.sub_items if (m := money(s.amount)) is not None]
-    total = money(form.sub_items_total) or money(_spending(form, "项目支出"))
+    # The items add up to the summary's 合计; else to the department's whole budget when
+    # its basic spending is one of them, else to its project spending.
+    whole = any("基本支出" in s.name for s in form.sub_items)
+    total = money(form.sub_items_total) or (
+        money(form.total_amount) if whole else money(_spending(form, "项目支出"))
+    )
+    named = "合计" if money(form.sub_items_total) is not None else ("资金总额" if whole else "项目支出")
     if not amounts or total is None:
         return
     summed = sum(amounts, _ZERO)
@@ -71,21 +76,56 @@ def _sub_items_sum(form: DeptTargets, ctx: Context) -> Iterator[Hit]:
         where = (form.sub_items_total or form.sub_items[0].amount)
         assert where is not None
         yield Hit(
-            f"各子项金额 {' + '.join(fmt(a) for a in amounts)} = {fmt(summed)} 万元，与合计 {fmt(total)} 万元不符",
+            f"各子项金额 {' + '.join(fmt(a) for a in amounts)} = {fmt(summed)} 万元，与{named} {fmt(total)} 万元不符",
             fmt(total), fmt(summed), where.location, tuple(s.amount.text for s in form.sub_items if s.amount),
         )
 
 
+# A list of the parts of an amount: "X万元，其中…", "X万元。具体是：…", "包括…".
+_INTRODUCER = r"(?:其中|主要包括|具体包括|具体是|具体为|分别为|分别是|包括|含)"
+_TOTAL_THEN_LIST = re.compile(
+    r"(\d[\d,]*(?:\.\d+)?)\s*(万元|元)[，,。；;：:]?\s*(?:[^。；;，,\d]{0,8}[，,：:]?)?\s*" + _INTRODUCER + r"\s*[：:]?"
+)
+_AMOUNT_ANY = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万元|元)")
+_BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
+# A clause about another measure ends a list of parts.
+_OTHER_MEASURE = re.compile(r"执行率|完成率|结余|节约|剩余|差额|同比|增长|下降|增加|减少|占比|比例|%")
+_CLAUSE = re.compile(r"[^，,；;、]+")
+
+
+def _wan(number: str, unit: str) -> Decimal:
+    n = Decimal(number.replace(",", ""))
+    return n / 10000 if unit == "元" else n
+
+
+def report_list(text: str, start: int) -> list[tuple[Decimal, str]]:
+    """The amounts listed from ``start`` to the sentence end, clause by clause; a clause
+    without an amount after the first item, or about another measure, ends the list.
+    Amounts in brackets (a part's own parts) are left out."""
+    end = text.find("。", start)
+    body = _BRACKETED.sub("", text[start : end if end >= 0 else len(text)])
+    body = re.split(r"[）)]", body, maxsplit=1)[0]  # a list opened inside brackets ends with them
+    items: list[tuple[Decimal, str]] = []
+    for clause in _CLAUSE.findall(body):
+        amounts = _AMOUNT_ANY.findall(clause)
+        if _OTHER_MEASURE.search(clause) or (items and not amounts):
+            break
+        items += [(_wan(n, u), f"{n}{u}") for n, u in amounts[:1]]
+    return items
+
+
 def _report_sums(text: str, ctx: Context, location: object) -> Iterator[Hit]:
-    """"X万元，其中A万元，…B万元。": the items of one sentence against the total before 其中."""
-    for m in _TOTAL_THEN_ITEMS.finditer(text):
-        end = text.find("。", m.end())
-        items = [Decimal(x.replace(",", "")) for x in AMOUNT_WAN.findall(text[m.end() : end if end >= 0 else None])]
-        total = Decimal(m.group(1).replace(",", ""))
-        if len(items) >= 2 and not ctx.tol.money_equal(sum(items, _ZERO), total):
+    """"X万元，其中A万元，…B万元。" or "X万元。具体是：A万元；B万元。": the listed parts
+    against the total before them (two parts at least)."""
+    for m in _TOTAL_THEN_LIST.finditer(text):
+        items = report_list(text, m.end())
+        total = _wan(m.group(1), m.group(2))
+        summed = sum((n for n, _ in items), _ZERO)
+        if len(items) >= 2 and not ctx.tol.money_equal(summed, total):
+            stated = f"{m.group(1)}{m.group(2)}"
             yield Hit(
-                f"报告中“{m.group(1)}万元，其中…”所列分项 {' + '.join(fmt(i) for i in items)} = {fmt(sum(items, _ZERO))} 万元，与总额 {m.group(1)} 万元不符",
-                m.group(1), fmt(sum(items, _ZERO)), location, (m.group(0),),  # type: ignore[arg-type]
+                f"报告中“{stated}”所列分项 {' + '.join(fmt(n) for n, _ in items)} = {fmt(summed)} 万元，与总额 {fmt(total)} 万元不符",
+                fmt(total), fmt(summed), location, (m.group(0), *(t for _, t in items)),  # type: ignore[arg-type]
             )
 
 

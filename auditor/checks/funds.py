@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from auditor.checks import Context, Hit, rule
 from auditor.checks.measure import (
+    amount_text,
     evidence,
     execution_rate,
     fmt,
@@ -19,12 +20,17 @@ from auditor.checks.measure import (
     rate,
     total_row,
 )
-from auditor.checks.text import form_texts, is_substantive
+from auditor.checks.text import form_texts, is_substantive, strip_instructions
+from auditor.forms.stream import key_of
 from auditor.forms import Form
 from auditor.records import DeptSelfEval, FormBase, FundsRow, SelfEvalBase, Value
 
 _COLUMNS = {"initial_budget": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
-_ADJUSTMENT_WORDS = re.compile(r"调整|追加|调增|调减|追减|调剂|变更|补充预算|增加预算|预算增加")
+_ADJUSTMENT_WORDS = re.compile(
+    r"调整|追加|调增|调减|追减|调剂|变更|补充预算|增加预算|预算增加|减少预算|预算减少|结转|调入|调出|压减|收回|核减|核增|统筹|盘活|"
+    r"年中(?:增加|减少|新增)"
+)
+_AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
 
@@ -39,7 +45,7 @@ def executed_exceeds_budget(form: Form, ctx: Context) -> Iterator[Hit]:
         if budget is not None and executed is not None and ctx.tol.money_greater(executed, budget):
             assert row.executed is not None
             yield Hit(
-                f"{row.label}：全年执行数 {fmt(executed)} 万元超过全年预算数 {fmt(budget)} 万元",
+                f"{row.label}：全年执行数 {amount_text(row.executed)}超过全年预算数 {amount_text(row.budget)}",
                 f"≤ {fmt(budget)}", fmt(executed), row.executed.location, evidence(row.executed, row.budget),
             )
 
@@ -54,7 +60,7 @@ def rate_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
         if computed is not None and abs(computed - stated) > ctx.tol.rate_pp:
             assert row.rate is not None
             yield Hit(
-                f"{row.label}：填报执行率 {row.rate.text}，按全年执行数 {fmt(executed)} ÷ 全年预算数 {fmt(budget)} 计算应为 {pct(computed)}",
+                f"{row.label}：填报执行率 {row.rate.text}，按全年执行数 {amount_text(row.executed)} ÷ 全年预算数 {amount_text(row.budget)} 计算应为 {pct(computed)}",
                 pct(computed), row.rate.text, row.rate.location, evidence(row.rate, row.executed, row.budget),
             )
 
@@ -129,19 +135,43 @@ def subrow_scored(form: Form, ctx: Context) -> Iterator[Hit]:
             )
 
 
+def adjustment_texts(form: SelfEvalBase, ctx: Context) -> list[str]:
+    """Where a reason for a budget adjustment may stand: the form's own texts and funds
+    notes, and the text of a report in the document that names the form; the template's
+    printed instructions left out."""
+    texts = form_texts(form) + [r.note.text for r in form.funds if r.note is not None]
+    title = key_of(form.title)
+    for other in ctx.forms:
+        if other is not form and other.report is not None and len(title) >= 4 and title in key_of(other.report.text):
+            texts.append(other.report.text)
+    return [strip_instructions(t) for t in texts]
+
+
+def _explains(texts: list[str], difference: Decimal, ctx: Context) -> bool:
+    """A text names the adjustment (调整, 追加, 结转 …) or states its amount."""
+    if any(_ADJUSTMENT_WORDS.search(t) for t in texts):
+        return True
+    stated = {Decimal(m.group().replace(",", "")) for t in texts for m in _AMOUNT.finditer(t)}
+    return any(ctx.tol.money_equal(n, abs(difference)) or ctx.tol.money_equal(n / 10000, abs(difference)) for n in stated)
+
+
 @rule("funds.adjustment_unexplained", "warning", "预算调整未说明原因")
 def adjustment_unexplained(form: Form, ctx: Context) -> Iterator[Hit]:
     row = total_row(form)
-    if row is None:
+    if row is None or not isinstance(form, SelfEvalBase):
         return
     initial, budget = money(row.initial_budget), money(row.budget)
     if initial is None or budget is None or ctx.tol.money_equal(initial, budget):
         return
-    if any(_ADJUSTMENT_WORDS.search(t) for f in ctx.forms for t in form_texts(f)):
+    difference = budget - initial
+    carried = money(c.budget) if (c := form.funds_row("carryover")) is not None else None
+    if carried is not None and carried != 0 and ctx.tol.money_equal(carried, difference):
+        return  # 全年预算 = 年初预算 + 上年结转
+    if _explains(adjustment_texts(form, ctx), difference, ctx):
         return
     assert row.budget is not None
     yield Hit(
-        f"年初预算数 {fmt(initial)} 万元调整为全年预算数 {fmt(budget)} 万元（差额 {fmt(budget - initial)} 万元），文中未说明调整原因",
+        f"年初预算数 {amount_text(row.initial_budget)}调整为全年预算数 {amount_text(row.budget)}（差额 {fmt(difference)} 万元），文中未说明调整原因",
         f"{fmt(initial)}（或说明调整原因）", fmt(budget), row.budget.location, evidence(row.initial_budget, row.budget),
     )
 

@@ -60,6 +60,16 @@ def fmt(d: Decimal | None) -> str:
     return text or "0"
 
 
+def amount_text(value: Value | None) -> str:
+    """An amount cell as the form writes it, with its unit: "31.6 万元", "1,080,000.00 元"."""
+    if value is None or not value.text:
+        return "空白"
+    unit = value.quantity.unit
+    if value.text.endswith(("元", "万")):
+        return value.text
+    return f"{value.text} {unit or '万元'}"
+
+
 def pct(d: Decimal | None) -> str:
     return "—" if d is None else f"{fmt(d.quantize(Decimal('0.01'), ROUND_HALF_UP))}%"
 

@@ -144,7 +144,7 @@ def _indicator_numbers(i: Indicator, role: str) -> set[Decimal] | None:
 @rule("narrative.number_mismatch", "warning", "文字所述数字与表内不符")
 def number_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     texts = text_values(form)
-    if isinstance(form, SelfEvalBase) and form.report is not None:
+    if form.report is not None:
         texts.append(("自评报告", Value.read(form.report.text, form.report.location, "text")))
     indicators = lines(form)
     index = _MeasureIndex(indicators)
@@ -209,7 +209,7 @@ def _amount_kind(before: str) -> tuple[str, int] | None:
 
 def _all_texts(form: Form) -> list[tuple[str, str, Location]]:
     out = [(role, v.text, v.location) for role, v in text_values(form)]
-    if isinstance(form, SelfEvalBase) and form.report is not None:
+    if form.report is not None:
         out.append(("自评报告", form.report.text, form.report.location))
     return out
 
@@ -264,23 +264,69 @@ def _denials(form: SelfEvalBase) -> Iterator[tuple[str, str, Location]]:
             yield role, value.text, value.location
 
 
-def all_full(form: SelfEvalBase, ctx: Context) -> bool:
-    weighted = [i for i in lines(form) if number(i.weight) is not None]
-    if not weighted and not goal_blocks(form):
-        total = number(form.total_score)
-        return total is not None and total >= ctx.profile.total_weight - ctx.tol.score
-    return not lost_points(form, ctx)
+# Lines that measure completion or timing are related to any unfinished work (spec).
+_TIMING_WORDS = ("完成", "完工", "按期", "及时", "进度", "验收")
+# Words too common to tie a line to the unfinished work's subject.
+_GENERIC = {"项目", "工作", "完成", "情况", "资金", "指标", "年度", "实施", "管理", "服务", "数量", "质量",
+            "时效", "成本", "效益", "部分", "全部", "相关", "开展", "按期", "及时", "进度", "计划", "任务"}
+_CLAUSE_END = "。；;，,！!？?\n"
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = content_chars(_NAME_TAIL.sub("", text))
+    return {chars[k : k + 2] for k in range(len(chars) - 1)} - _GENERIC
+
+
+def related_lines(form: SelfEvalBase, clause: str) -> list[Indicator]:
+    """The indicator lines the unfinished work bears on: completion or timing lines, and
+    lines whose name shares the clause's subject; never budget execution or satisfaction."""
+    subject = _bigrams(clause)
+    out = []
+    for i in lines(form):
+        if i.category == "满意度指标" or "满意" in i.name or "预算执行" in i.name:
+            continue
+        timing = "时效" in i.level2 or any(w in i.name for w in _TIMING_WORDS)
+        if timing or (subject & _bigrams(i.name)):
+            out.append(i)
+    return out
+
+
+def _line_full(i: Indicator, ctx: Context) -> bool:
+    return full(number(i.score), number(i.weight), ctx.tol)
+
+
+def _block_of(form: SelfEvalBase, line: Indicator) -> object | None:
+    return next((b for b in goal_blocks(form) if any(x is line for x in b.indicators)), None)
+
+
+def related_full(form: SelfEvalBase, clause: str, ctx: Context) -> bool:
+    """The scores related to the unfinished work are full. Lines with their own weight and
+    score answer for themselves; a goal block answers for its lines; where no line can be
+    related (or none is scored), every indicator score of the form must be full."""
+    scored = [i for i in lines(form) if number(i.weight) is not None and number(i.score) is not None]
+    related = related_lines(form, clause)
+    if scored:
+        ids = {id(i) for i in scored}
+        mine = [i for i in related if id(i) in ids] or scored
+        return all(_line_full(i, ctx) for i in mine)
+    blocks = goal_blocks(form)
+    if blocks:
+        mine_blocks = [b for b in blocks if any(_block_of(form, i) is b for i in related)] or blocks
+        return all(full(number(b.score), number(b.weight), ctx.tol) for b in mine_blocks)
+    total = number(form.total_score)
+    return total is not None and total >= ctx.profile.total_weight - ctx.tol.score
 
 
 @rule("narrative.unfinished_but_full_score", "warning", "称未完成却得满分")
 def unfinished_but_full_score(form: Form, ctx: Context) -> Iterator[Hit]:
-    if not isinstance(form, SelfEvalBase) or not all_full(form, ctx):
+    if not isinstance(form, SelfEvalBase):
         return
     for role, text, location in _all_texts(form):
-        m = _UNFINISHED.search(text)
-        if m:
-            s = max(text.rfind(ch, 0, m.start()) for ch in "。；;，,") + 1
-            e = min([i for i in (text.find(ch, m.end()) for ch in "。；;") if i >= 0] or [len(text)])
-            quote = text[s : e + 1]
-            yield Hit(f"{role}称“{quote}”，但本表各项均为满分", "相应扣分", "满分", location, (quote,))
-
+        for m in _UNFINISHED.finditer(text):
+            s = max(text.rfind(ch, 0, m.start()) for ch in _CLAUSE_END) + 1
+            e = min([i for i in (text.find(ch, m.end()) for ch in "。；;\n") if i >= 0] or [len(text)])
+            quote = text[s : e + 1].strip()
+            if not related_full(form, quote, ctx):
+                continue
+            yield Hit(f"{role}称“{quote}”，但相关指标均为满分", "相应扣分", "满分", location, (quote,))
+            break

@@ -14,54 +14,81 @@ from auditor.document import Document, clean_text
 from auditor.errors import UnknownFormError
 from auditor.forms import blocks
 from auditor.forms.body import Draft, read_body
-from auditor.forms.report import attachment_of, is_report_title, read_report
+from auditor.forms.report import attachment_of, is_report_title, read_report, report_subject
 from auditor.forms.stream import Item, Para, Row, item_text, items_of, key_of
 from auditor.records import (
     DeptSelfEval,
+    Report,
     DeptTargets,
     FormBase,
     Location,
     ProjectSelfEval,
     ProjectTargets,
     SelfEvalBase,
+    SelfEvalReport,
     Value,
 )
 
 PROJECT_KEYS = ("项目名称", "项目支出名称", "支出方向子项", "支出方向", "专项名称")
 # key_of drops brackets: 支出方向（子项） is 支出方向子项
 DEPT_KEYS = ("单位名称", "预算部门名称", "部门名称", "预算单位名称", "部门单位名称")
-_FILL_LINE = re.compile(r"^(填报单位|填报日期|单位名称[:：]|项目主管部门|主管部门[:：]|金额单位|单位[:：]|\(盖章\)|（盖章）)")
+_FILL_LINE = re.compile(r"^[（(]?\s*(填报单位|填报日期|单位名称[:：]|项目主管部门|主管部门[:：]|金额单位|单位[:：]|\(盖章\)|（盖章）)")
 _YEAR_LINE = re.compile(r"^[（(]?\s*(\d{4})\s*年度?\s*[）)]?$")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _ATTACHMENT_LINE = re.compile(r"^附件\s*[\d一二三四五六七八九十]+(\s*[-－—]\s*\d+)?\s*[:：]?$")
 _SPENDING_WORDS = ("支出", "拨款", "预算", "资金", "收入")
 
-Form = ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets
+Form = ProjectSelfEval | DeptSelfEval | DeptTargets | ProjectTargets | SelfEvalReport
 
 
 def parse_forms(document: Document) -> list[Form]:
     items = items_of(document)
     keys = _key_rows(items)
-    if not keys:
-        raise UnknownFormError(
-            "未识别到绩效表格：文件中没有“项目名称”“单位名称”等表头，可能不是绩效自评表或绩效目标表；"
-            "请确认上传的文件，或配置大模型后使用辅助识别"
-        )
     starts = [_heading_start(items, k, keys[n - 1] + 1 if n else 0) for n, k in enumerate(keys)]
     forms: list[Form] = []
     for n, k in enumerate(keys):
         end = starts[n + 1] if n + 1 < len(keys) else len(items)
-        forms.append(_build(items[starts[n] : k], items[k : end]))
-    _attach_reports(items, starts, forms)
+        above = items[max(keys[n - 1] + 1 if n else 0, starts[n] - 15) : starts[n]]
+        forms.append(_build(items[starts[n] : k], items[k : end], above))
+    forms += _attach_reports(items, starts, forms)
+    if not forms and (untitled := _untitled_report(items)) is not None:
+        forms.append(untitled)
+    if not forms:
+        raise UnknownFormError(
+            "未识别到绩效表格：文件中既没有“项目名称”“单位名称”等表头，也没有资金执行表或绩效指标表，"
+            "可能不是绩效自评表或绩效目标表；请确认上传的文件，或配置大模型后使用辅助识别"
+        )
     return forms
 
 
+_UNIT_ALONE = {"部门", "单位", "预算单位", "预算部门", "部门单位", "单位部门", "主管部门单位", "部门名称单位名称"}
+_TITLE_HEADING = re.compile(r"(绩效|自评|评价|目标).{0,12}(表|报告)")
+
+
+def title_kind(key: str) -> str | None:
+    """Whether a label names the project ("project") or the unit ("dept"): the usual
+    labels, and other …名称 labels (预算项目名称, 专项资金名称, 单位（部门）名称 …)."""
+    if key in PROJECT_KEYS:
+        return "project"
+    if key in DEPT_KEYS or key in _UNIT_ALONE:
+        return "dept"
+    if len(key) <= 10 and key.endswith("名称"):
+        if any(w in key for w in ("项目", "专项", "资金", "政策", "支出")):
+            return "project"
+        if any(w in key for w in ("单位", "部门", "机构")):
+            return "dept"
+    return None
+
+
 def _title_key(row: Row) -> str | None:
+    """The label of a row that names the form's subject: the first filled cell, or a
+    project label later in the same row (单位名称 | X | 项目名称 | Y names a project)."""
     first = row.first_filled()
-    if first is None or len(row.filled) < 2:
+    if first is None or len(row.filled) < 2 or title_kind(row.keys[first]) is None:
         return None
-    key = row.keys[first]
-    return key if key in PROJECT_KEYS or key in DEPT_KEYS else None
+    labels = row.filled[::2]
+    project = next((row.keys[i] for i in labels if title_kind(row.keys[i]) == "project"), None)
+    return project or row.keys[first]
 
 
 _INLINE_TITLE = re.compile(
@@ -86,24 +113,35 @@ def inline_title(item: Item) -> tuple[str, Value] | None:
     return key_of(m.group(1)), Value.read(clean_text(m.group(2)), location)
 
 
+def is_title_line(text: str) -> bool:
+    """A heading that names a form: "XX局2023年度部门整体支出绩效自评表"."""
+    return len(text) <= 80 and _TITLE_HEADING.search(text) is not None and not _FILL_LINE.match(text)
+
+
 def _key_rows(items: list[Item]) -> list[int]:
     """Where forms start: rows naming the project or unit; a title written inline
-    ("项目名称：X") starts a form only when its table has no such row."""
+    ("项目名称：X") starts a form only when its table has no such row. A form with no
+    such label at all is recognised by what it holds: its first funds block or indicator
+    table starts it, when no form is open or a title line came since the last block."""
     keys: list[int] = []
-    has_body, inline = True, None
+    has_body, inline, titled = True, None, True
     for i, item in enumerate(items):
         is_header = isinstance(item, Row) and (blocks.is_indicator_header(item) or blocks.is_funds_header(item))
         if isinstance(item, Row) and _title_key(item):
             if has_body:
                 keys.append(i)
                 has_body = False
-            inline = None
+            inline, titled = None, False
         elif has_body and inline_title(item):
             inline = i
         elif is_header:
             if has_body and inline is not None:
                 keys.append(inline)
-            has_body, inline = True, None
+            elif has_body and titled:
+                keys.append(i)
+            has_body, inline, titled = True, None, False
+        elif is_title_line(item_text(item)):
+            titled = True
     return keys
 
 
@@ -123,8 +161,8 @@ def _heading_start(items: list[Item], key: int, floor: int) -> int:
     return start
 
 
-def _build(heading: list[Item], body: list[Item]) -> Form:
-    draft = read_body(body)
+def _build(heading: list[Item], body: list[Item], above: list[Item] = ()) -> Form:  # type: ignore[assignment]
+    draft = read_body(body, [item_text(i) for i in heading])
     first = body[0]
     title_key = _title_key(first) if isinstance(first, Row) else None
     if title_key is None:
@@ -132,13 +170,62 @@ def _build(heading: list[Item], body: list[Item]) -> Form:
         if title is not None:
             draft.fields.setdefault(title_key, title)
     common = _common(heading, draft, title_key, first)
-    if title_key in PROJECT_KEYS:
-        if draft.has_actual_column or any(r.executed for r in draft.funds):
-            return _project_self_eval(draft, common)
-        return _project_targets(draft, common)
-    if draft.has_actual_column or any(r.executed for r in draft.funds):
-        return _dept_self_eval(draft, common)
-    return _dept_targets(draft, common)
+    kind = title_kind(title_key) if title_key else _kind_from_heading(common["heading"], draft)  # type: ignore[arg-type]
+    if not common["title"]:
+        _title_from_heading(common, kind, [item_text(i) for i in above if isinstance(i, Para)])
+    actuals = draft.has_actual_column or any(r.executed for r in draft.funds)
+    if kind == "project":
+        return _project_self_eval(draft, common) if actuals else _project_targets(draft, common)
+    return _dept_self_eval(draft, common) if actuals else _dept_targets(draft, common)
+
+
+def _kind_from_heading(heading: str | None, draft: Draft) -> str:
+    """A form named only by its heading: 部门/单位整体 → department, 项目 → project; with no
+    heading, a funds block split into 基本支出/项目支出 is a department's."""
+    text = heading or ""
+    if re.search(r"整体|部门(?:预算)?绩效|单位(?:预算)?绩效", text):
+        return "dept"
+    if "项目" in text or "专项" in text or "资金" in text:
+        return "project"
+    labels = " ".join(r.label for r in draft.funds) + " ".join(draft.fields)
+    return "dept" if "基本支出" in labels else "project"
+
+
+_HEADING_KIND = re.compile(
+    r"[（(]?\s*(?:20\d{2}|\d{4})\s*年度?\s*[）)]?|(?:部门|单位)?整体支出绩效.*$|(?:支出)?绩效.*$|"
+    r"(?:部门|单位)(?:预算)?绩效.*$"
+)
+
+
+_GENERIC_TITLE = re.compile(r"^(?:项目|部门|单位|专项|具体|绩效|目标|指标|一览|情况|明细|汇总|年度|表)*$")
+_GOAL_CAPTION = re.compile(r"(?:项目)?(?:绩效)?目标(?:表|情况)?$")
+_SECTION_LINE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.])")
+
+
+def _title_from_heading(common: dict[str, object], kind: str, above: list[str]) -> None:
+    """The subject named in the heading line (XX局2023年度部门整体支出绩效自评表 → XX局),
+    with a note that the title was taken from the heading. A generic caption (项目具体目标表)
+    names nothing: then the nearest short line above that names a subject is used."""
+    heading = common.get("heading")
+    notes = common["notes"]
+    assert isinstance(notes, list)
+    title, source = "", heading
+    if isinstance(heading, str) and heading:
+        title = _HEADING_KIND.sub("", clean_text(heading)).strip("：:，, ")
+    if _GENERIC_TITLE.match(title):
+        title, source = "", None
+        for line in reversed(above):
+            if len(line) > 60 or _SECTION_LINE.match(line) or re.search(r"[。；;，,]", line):
+                continue
+            title = _HEADING_KIND.sub("", _GOAL_CAPTION.sub("", clean_text(line))).strip("：:，, ")
+            if not _GENERIC_TITLE.match(title):
+                source = line
+                break
+            title = ""
+    if title and not _GENERIC_TITLE.match(title):
+        common["title"] = title
+        notes[:] = [n for n in notes if n != "未找到项目或单位名称"]
+        common["title_note"] = f"表中没有{'项目' if kind == 'project' else '单位'}名称栏，名称取自标题“{source}”"
 
 
 def _common(heading: list[Item], draft: Draft, title_key: str, key_item: Item) -> dict[str, object]:
@@ -248,22 +335,71 @@ def _spending(draft: Draft) -> dict[str, Value]:
     return out
 
 
-def _attach_reports(items: list[Item], starts: list[int], forms: list[Form]) -> None:
+def _attach_reports(items: list[Item], starts: list[int], forms: list[Form]) -> list[Form]:
+    """Attach each report to the self-evaluation form it follows; a report that follows
+    no form stands as a form of its own (its amounts are checked against each other)."""
     titles = [i for i, it in enumerate(items) if isinstance(it, Para) and is_report_title(it)]
+    alone: list[Form] = []
     for n, t in enumerate(titles):
         limit = min([s for s in starts if s > t] + [titles[n + 1] if n + 1 < len(titles) else len(items)])
-        end = next((i for i in range(t + 1, limit) if isinstance(items[i], Row)), limit)
-        if end - 1 > t and _ATTACHMENT_LINE.match(item_text(items[end - 1])):
-            end -= 1
         owner = max((k for k, s in enumerate(starts) if s <= t), default=None)
         form = forms[owner] if owner is not None else None
-        if not isinstance(form, SelfEvalBase) or form.report is not None:
-            continue
+        end = limit if form is None else next((i for i in range(t + 1, limit) if isinstance(items[i], Row)), limit)
+        if end - 1 > t and _ATTACHMENT_LINE.match(item_text(items[end - 1])):
+            end -= 1
         before = item_text(items[t - 1]) if t else ""
         paras = [p for p in items[t + 1 : end] if isinstance(p, Para)]
         title = items[t]
         assert isinstance(title, Para)
-        form.report = read_report(title, paras, attachment_of(before) if _ATTACHMENT_LINE.match(before) else None)
+        report = read_report(title, paras, attachment_of(before) if _ATTACHMENT_LINE.match(before) else None)
+        if form is None:
+            alone.append(_standalone(report, before if t and isinstance(items[t - 1], Para) else None, paras))
+        elif isinstance(form, SelfEvalBase) and form.report is None:
+            form.report = report
+    return alone
+
+
+def _standalone(report: Report, before: str | None, paras: list[Para]) -> SelfEvalReport:
+    subject, note = report_subject(report.title, before, paras)
+    year = _YEAR.search(report.title)
+    return SelfEvalReport(
+        title=subject, heading=report.title, title_note=note, attachment=report.attachment,
+        year=year.group(1) if year else None, report=report, location=report.location,
+        notes=[] if subject else ["未找到项目或单位名称"],
+    )
+
+
+_REPORT_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|项目[一二三四五六七八九十]+[:：])")
+_REPORT_WORDS = re.compile(r"绩效|预算|资金")
+_SELF_EVALUATED = re.compile(r"绩效(?:自评|评价)")
+# Where an untitled report names its subject: "…文件要求，X开展了…绩效自评", "X项目为…".
+_SUBJECT_IN_TEXT = (
+    re.compile(r"(?:要求|精神|部署|安排)[，,]\s*(?P<s>[^，,。《》]{4,30}?)(?:认真|组织|及时)?(?:开展|对)"),
+    re.compile(r"^(?P<s>[^，,。《》]{4,40}?项目)(?:为|是|系)"),
+)
+
+
+def _untitled_report(items: list[Item]) -> SelfEvalReport | None:
+    """A report whose heading is missing: no table, text about budgets and performance in
+    numbered sections (一、 二、 …, 项目一：…) that says it is a performance evaluation.
+    Its subject is taken from the text where it names it."""
+    paras = [i for i in items if isinstance(i, Para)]
+    if any(isinstance(i, Row) for i in items) or len(paras) < 3:
+        return None
+    sections = sum(1 for p in paras if _REPORT_SECTION.match(p.text))
+    text = "".join(p.text for p in paras)
+    if sections < 2 or len(_REPORT_WORDS.findall(text)) < 3 or not _SELF_EVALUATED.search(text):
+        return None
+    title = Para(text="", raw="", location=paras[0].location)
+    form = _standalone(read_report(title, paras, None), None, paras)
+    for p in paras[:8]:
+        m = next((m for pattern in _SUBJECT_IN_TEXT if (m := pattern.search(p.text))), None)
+        if m is not None:
+            form.title = m.group("s").strip()
+            form.title_note = f"报告没有标题，名称取自正文“{p.text[: m.end()]}…”"
+            form.notes = []
+            break
+    return form
 
 
 __all__ = ["Form", "FormBase", "parse_forms"]

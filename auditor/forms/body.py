@@ -7,10 +7,11 @@ pairs of the form's header.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from auditor.forms import blocks
-from auditor.forms.stream import Item, Row
+from auditor.forms.stream import Item, Para, Row
 from auditor.records import (
     CategoryWeight,
     FundsRow,
@@ -43,15 +44,27 @@ class Draft:
 @dataclass
 class _State:
     block: str | None = None  # "funds" | "goal" | "indicators" | "plan" | "summary"
+    money_unit: str | None = None  # "元" when the form says its amounts are in 元
     cmap: blocks.ColumnMap | None = None
     indicator_cmap: blocks.ColumnMap | None = None
     last_indicator: Indicator | None = None
     just_opened: bool = False
+    header_row: Row | None = None  # the indicator header just read (its second row may follow)
 
 
-def read_body(items: list[Item]) -> Draft:
-    draft, state = Draft(), _State()
+_YUAN_NOTE = re.compile(r"单位\s*[:：]\s*元|[（(]\s*(?:单位\s*[:：])?\s*元\s*[）)]")
+
+
+def money_unit(texts: list[str]) -> str | None:
+    """"元" when a note or header says the amounts are in 元 (单位：元, 项目资金（元）)."""
+    return "元" if any(_YUAN_NOTE.search(t) for t in texts) else None
+
+
+def read_body(items: list[Item], heading_texts: list[str] | None = None) -> Draft:
+    draft, state = Draft(), _State(money_unit=money_unit(heading_texts or []))
     for item in items:
+        if isinstance(item, Para) and money_unit([item.text]):
+            state.money_unit = "元"
         if isinstance(item, Row) and not item.is_empty:
             _read_row(item, draft, state)
     return draft
@@ -80,7 +93,17 @@ def _read_row(row: Row, draft: Draft, state: _State) -> None:
 
 
 def _open_block(row: Row, draft: Draft, state: _State) -> bool:
+    second_row = state.just_opened and state.block == "indicators" and state.header_row is not None
+    if second_row and (blocks.is_indicator_header(row) or blocks.is_sub_header(row)):
+        assert state.header_row is not None
+        row = blocks.two_row_header(state.header_row, row)
+        state.header_row = None
+        state.cmap = state.indicator_cmap = blocks.column_map(row, blocks.INDICATOR_COLUMNS, extra=True)
+        draft.has_actual_column = draft.has_actual_column or state.cmap.has("actual")
+        state.just_opened = True
+        return True
     if blocks.is_indicator_header(row):
+        state.header_row = row
         cmap = blocks.column_map(row, blocks.INDICATOR_COLUMNS, extra=True)
         state.block, state.cmap, state.indicator_cmap, state.last_indicator = "indicators", cmap, cmap, None
         draft.has_actual_column = draft.has_actual_column or cmap.has("actual")
@@ -88,13 +111,13 @@ def _open_block(row: Row, draft: Draft, state: _State) -> bool:
             draft.goal_blocks[-1].name = _block_name(row)
     elif blocks.is_funds_header(row):
         state.block, state.cmap = "funds", blocks.column_map(row, blocks.FUNDS_COLUMNS)
+        if money_unit(row.texts):
+            state.money_unit = "元"
         weight = blocks.stated_weight(row.texts[row.first_filled() or 0])
         if weight is not None:
             draft.budget_weight = Value.read(f"{weight}", row.location())
     elif blocks.is_goal_header(row):
-        state.block, state.cmap = "goal", blocks.column_map(
-            row, [("goal", ("预期目标",)), ("result", ("实际完成",))]
-        )
+        state.block, state.cmap = "goal", blocks.goal_columns(row)
     elif blocks.is_summary_header(row):
         state.block, state.cmap = "summary", blocks.column_map(row, blocks.SUMMARY_COLUMNS)
     elif blocks.is_plan_header(row):
@@ -111,6 +134,8 @@ def _read_in_block(row: Row, draft: Draft, state: _State) -> bool:
     if state.block == "funds":
         funds_row = blocks.read_funds_row(row, cmap)
         if funds_row is not None:
+            if state.money_unit:
+                blocks.in_unit(funds_row, state.money_unit)
             draft.funds.append(funds_row)
         return funds_row is not None
     if state.block == "goal":
@@ -134,9 +159,9 @@ def _read_in_block(row: Row, draft: Draft, state: _State) -> bool:
 def _read_indicator_row(row: Row, draft: Draft, state: _State) -> bool:
     if blocks.is_total_row(row) or blocks.goal_block_label(row) is not None:
         return False
-    if _starts_with_label(row) and len(row.filled) <= 2:
-        return False
     assert state.cmap is not None
+    if _starts_with_label(row) and len(row.filled) <= 2 and not _category_only(row, state.cmap):
+        return False
     indicator = blocks.read_indicator(row, state.cmap, state.last_indicator)
     if blocks.is_placeholder(indicator):
         state.last_indicator = indicator  # its merged level cells still run on
@@ -159,6 +184,16 @@ def _read_summary_row(row: Row, draft: Draft, cmap: blocks.ColumnMap) -> bool:
         draft.sub_items_total = item.amount
     else:
         draft.sub_items.append(item)
+    return True
+
+
+def _category_only(row: Row, cmap: blocks.ColumnMap) -> bool:
+    """An empty placeholder line inside the indicator table (效益指标 | 经济效益指标 and no
+    values): its cells sit in the category columns and name categories."""
+    for i in row.filled:
+        hit = cmap.field_at(row.cells[i].col)
+        if hit is None or hit[0] not in ("level1", "level2") or not blocks.is_category_text(row.texts[i]):
+            return False
     return True
 
 

@@ -13,7 +13,26 @@ import re
 from auditor.forms.stream import Para
 from auditor.records import Report, ReportSection, StatedAmount, Value
 
-REPORT_TITLE = re.compile(r"(?:绩效)?自评报告$|绩效评价报告$")
+REPORT_TITLE = re.compile(
+    r"(?:自评|评价|绩效)报告(?:[（(][^）)]*[）)])?\d*$|绩效评价结果的?说明$|(?:自评|评价)报告(?:和|及|与)[^。，,]{0,20}表$"
+)
+# What a report's heading says besides its subject: the kind of report, the kind of
+# spending, the year (stripped from the end in that order).
+_KIND_TAIL = re.compile(r"(?:区域)?(?:绩效)?\s*(?:单位|部门)?\s*(?:自评|评价)*\s*(?:结果的?说明|报告(?:[（(][^）)]*[）)])?\d*|报告(?:和|及|与)[^。，,]{0,20}表)$")
+_SPENDING_TAIL = re.compile(r"(?:(?:部门|单位|机关)(?:整体)?(?:支出)?|整体支出|项目资金|项目支出|(?<=年度)项目|(?<=年)项目|支出)$")
+_YEAR_HEAD = re.compile(r"^[（(]?\s*(?:20\d{2}|20xx|20XX)\s*年度?\s*[）)]?")
+_YEAR_TAIL = re.compile(r"[（(]?\s*(?:20\d{2}|20xx|20XX)\s*年度?\s*[）)]?$")
+_BRACKETED = re.compile(r"报告[（(]([^）)]{4,})[）)]$")
+# "<unit><a kind of funds>": the subject is the unit (西藏自治区文物局中央转移支付).
+_UNIT_AND_FUNDS = re.compile(
+    r"^(.{2,30}?(?:局|厅|委员会|委|办公室|办|院|中心|站|所|政府|室|处|馆|队|会|部))"
+    r"(?:中央)?(?:财政)?(?:转移支付|专项资金|项目资金|部门预算项目|预算项目)$"
+)
+_COVER_FIELD = re.compile(
+    r"^(?P<key>项目名称|(?:预算)?(?:部门|单位)[（(]?(?:单位|部门)?[）)]?(?:名称|全称))\s*[:：]\s*(?P<value>\S.*?)"
+    r"\s*(?:[（(]\s*(?:公章|盖章)\s*[）)])?$"
+)
+_SECTION_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 _ATTACHMENT = re.compile(r"附件\s*([\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?)")
 _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
 _AMOUNT = re.compile(r"(?<!\d)(?<!\d,)(\d[\d,]*(?:\.\d+)?)\s*(万元|亿元|元)")  # starts where a number starts
@@ -25,7 +44,31 @@ _AFTER_IMPROVE = re.compile(r"[一二三四五六七八九十]+、|绩效自评�
 
 
 def is_report_title(para: Para) -> bool:
-    return len(para.text) <= 40 and bool(REPORT_TITLE.search(para.text))
+    return len(para.text) <= 60 and bool(REPORT_TITLE.search(para.text))
+
+
+def report_subject(title: str, before: str | None, paras: list[Para]) -> tuple[str, str | None]:
+    """The project or unit a report is about, and how it was found: a cover field
+    (项目名称：X, 部门（单位）名称：X), a name in brackets after 报告, or its heading with the
+    year and the kind of report taken off (a heading broken over two lines is joined)."""
+    fields = {m.group("key"): m.group("value") for p in paras[:12] if (m := _COVER_FIELD.match(p.text))}
+    if fields:
+        key = "项目名称" if "项目名称" in fields and "项目" in title else next(iter(fields))
+        return fields[key], None
+    m = _BRACKETED.search(title)
+    if m:
+        return m.group(1), None
+    heading = title
+    if before and len(before) <= 40 and not re.search(r"[。，,；;：:]", before) and not _SECTION_HEADING.match(before) \
+            and not before.startswith("附件"):
+        heading = before + title
+    subject = _YEAR_TAIL.sub("", _SPENDING_TAIL.sub("", _KIND_TAIL.sub("", heading).strip()).strip()).strip()
+    subject = _YEAR_HEAD.sub("", subject.removesuffix("关于")).strip(" ：:，,")
+    unit = _UNIT_AND_FUNDS.match(subject)
+    subject = unit.group(1) if unit else subject
+    if subject in ("", "项目", "部门", "单位") or len(subject) < 3:
+        return "", "报告中未写明项目或单位名称"
+    return subject, f"名称取自报告标题“{heading}”"
 
 
 def attachment_of(text: str) -> str | None:

@@ -8,7 +8,7 @@ any PDF page break).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from auditor.document import Cell, Document, Paragraph, Table, clean_text, compact
 from auditor.records import Location, Value
@@ -26,10 +26,6 @@ class Row:
     cells: list[Cell]
     texts: list[str]  # clean text of each cell
     keys: list[str]  # key_of of each cell
-    all_keys: str = field(default="", init=False)  # the keys joined by NUL, for word tests
-
-    def __post_init__(self) -> None:
-        self.all_keys = "\x00".join(self.keys)
 
     @property
     def filled(self) -> list[int]:

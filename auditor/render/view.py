@@ -29,6 +29,7 @@ FORM_KIND_ZH: dict[str, str] = {
     "project_self_eval": "项目支出绩效自评表",
     "dept_self_eval": "部门整体支出绩效自评表",
     "dept_targets": "部门整体支出绩效目标表",
+    "self_eval_report": "绩效自评报告（无表格）",
     "project_targets": "项目支出绩效目标表",
 }
 

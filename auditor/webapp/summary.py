@@ -18,6 +18,7 @@ KIND_SHORT: dict[str, str] = {
     "project_self_eval": "项目自评",
     "dept_self_eval": "部门整体自评",
     "dept_targets": "部门目标",
+    "self_eval_report": "自评报告",
     "project_targets": "项目目标",
 }
 
