@@ -162,8 +162,8 @@ def run(
 ) -> Iterator[Outcome]:
     """Outcomes of the tasks, in input order, from ``jobs`` workers (1: in this process).
     ``method`` is the multiprocessing start method (default: fork when this process has
-    no other threads, else spawn). ``isolate`` runs even one job in a worker process, under
-    the limits."""
+    no other threads, else a fork server). ``isolate`` runs even one job in a worker
+    process, under the limits."""
     if jobs <= 1 and not isolate:
         for task in tasks:
             yield process(task, settings, rules, keep_raw, render)
