@@ -296,7 +296,7 @@ def docx_structure(c: Corpus) -> None:
     c.add("xml_truncated.docx", zip_with(docx, replace={doc: zipfile.ZipFile(io.BytesIO(docx)).read(doc)[:5000]}), "docx", "error")
     rows = [["一级指标", "二级指标", "三级指标", "年度指标值"], ["产出指标", "数量指标", "某指标", "10"]]
     for n, span in enumerate(("abc", "-5", "99999999999", "", "2.5", "１")):
-        c.add(f"gridspan_{n}.docx", zip_with(docx, replace={doc: document_xml("<w:body>" + _tbl(rows, span) + "</w:body>")}), "docx", "error")
+        c.add(f"gridspan_{n}.docx", zip_with(docx, replace={doc: document_xml("<w:body>" + _tbl(rows, span) + "</w:body>")}), "docx", "read")
     before = '<w:tbl><w:tr><w:trPr><w:gridBefore w:val="x"/></w:trPr><w:tc><w:p/></w:tc></w:tr></w:tbl>'
     c.add("gridbefore_text.docx", zip_with(docx, replace={doc: document_xml("<w:body>" + before + "</w:body>")}), "docx", "error")
     nested = "<w:tbl><w:tr><w:tc>" * 300 + "<w:p/>" + "</w:tc></w:tr></w:tbl>" * 300
