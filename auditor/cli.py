@@ -9,25 +9,34 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from auditor.cli_zh import ChineseParser, choice_list, decimal_value, version_text
-from auditor.evaluation import add_eval_parser
-from auditor.findings import SEVERITY_ZH, ReviewResult
-from auditor.ingest import walk
 from auditor.logsetup import configure_logging
-from auditor.pipeline import Progress, extract, review
-from auditor.render.json import write_documents_json
-from auditor.settings import Settings
-from auditor.webapp.launch import add_page_parser
-from auditor.workspace.cli import add_review_options, add_workspace_parsers, run_review_into_batch
+
+if TYPE_CHECKING:  # imported where used, so that `auditor --help` starts fast
+    from auditor.findings import ReviewResult
+    from auditor.parallel import Limits
+    from auditor.pipeline import DocumentReview, Progress
+    from auditor.settings import Settings
+
+SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}  # = findings.SEVERITY_ZH
+WORKSPACE_COMMANDS = {
+    "batches": "列出工作库中的审核批次",
+    "decide": "对问题作出决定（确认 / 驳回 / 待核实），或从填好的汇总表导入决定",
+    "compare": "复核：更正后的表与上一版本、与上年同一项目的对比",
+    "opinion": "生成某单位的审核意见书（.docx）",
+    "summary": "生成批次汇总表（.xlsx），含问题编号和决定列",
+}  # = auditor.workspace.cli's help texts
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _parser(next((a for a in argv if not a.startswith("-")), None))
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "verbose", False))
     if not hasattr(args, "run"):
@@ -40,34 +49,107 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; the parsers of commands other than ``command`` are built without
+    their heavy imports (settings, evaluation, the workspace), so that ``auditor --help``
+    starts fast."""
+    from auditor.webapp.launch import add_page_parser
+
     parser = ChineseParser(prog="auditor", description="绩效自评表审核：读取表格、核对数字与逻辑")
     parser.add_argument("--version", action="version", version=version_text(), help="显示版本号并退出")
     parser.add_argument("-v", "--verbose", action="store_true", help="显示详细日志（含大模型接口库的日志）")
-    sub = parser.add_subparsers(title="子命令", metavar="{extract,review,eval,page}")
+    sub = parser.add_subparsers(title="子命令", metavar="{extract,review,eval,page,batches,decide,compare,opinion,summary}")
     p = sub.add_parser("extract", help="读取文件中的表格，输出结构化记录（JSON）")
     p.add_argument("paths", nargs="+", metavar="路径", help="PDF、Word(.docx/.doc/.wps)、Excel(.xlsx/.xls)、文本导出文件或ZIP压缩包，或包含它们的文件夹")
     p.add_argument("--format", choices=["json"], default="json")
     p.add_argument("-o", "--output", metavar="文件", help="写入文件而不是标准输出")
     p.add_argument("--strict", action="store_true", help="有文件无法读取时以状态码1退出")
+    _add_pool_options(p)
     p.set_defaults(run=_extract)
-    _add_review_parser(sub)
-    add_eval_parser(sub)
+    if command == "review":
+        _add_review_parser(sub)
+    else:
+        sub.add_parser("review", help=REVIEW_HELP)
+    if command == "eval":
+        from auditor.evaluation import add_eval_parser
+
+        add_eval_parser(sub)
+    else:
+        sub.add_parser("eval", help=EVAL_HELP)
     add_page_parser(sub)
-    add_workspace_parsers(sub)
+    if command in WORKSPACE_COMMANDS:
+        from auditor.workspace.cli import add_workspace_parsers
+
+        add_workspace_parsers(sub)
+    else:
+        for name, text in WORKSPACE_COMMANDS.items():
+            sub.add_parser(name, help=text)
     return parser
+
+
+REVIEW_HELP = "审核：读取表格并按规则核对数字与逻辑，输出问题清单"
+EVAL_HELP = "评估：按标注集计算查准率、查全率、F1"  # = evaluation.add_eval_parser's
+
+
+def _add_pool_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=_positive_int, default=None, help="同时处理的进程数（默认：全部CPU核数；1 表示在本进程内依次处理，不设时限与内存上限）")
+    p.add_argument("--timeout", type=_positive_float, default=120.0, help="每个文件的处理时限（秒，默认120）")
+    p.add_argument("--memory-limit", type=_memory, default=2 * 1024**3, help="每个处理进程的内存上限（如 2G、512M；0 表示不限；默认 2G）")
+    p.add_argument("--records", choices=["compact", "full"], default=None, help="表格记录的详细程度：compact 只含文字与读数（review默认），full 含每个值的解析细节与位置（extract默认）")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+    return n
+
+
+def _positive_float(text: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正数（秒）：{text}") from None
+    if not n > 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(f"应为正数（秒）：{text}")
+    return n
+
+
+def _memory(text: str) -> int:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text, re.IGNORECASE)
+    if not m:
+        raise argparse.ArgumentTypeError(f"内存上限应写成如 2G、512M 或 0：{text}")
+    unit = {"": 1024**2, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}[m.group(2).lower()]
+    n = int(float(m.group(1)) * unit)
+    if 0 < n < 64 * 1024**2:
+        raise argparse.ArgumentTypeError(f"内存上限太小（至少 64M）：{text}")
+    return n
+
+
+def pool_options(args: argparse.Namespace) -> tuple[int, Limits | None]:
+    """(jobs, limits); limits None means in this process (only with an explicit --jobs 1:
+    by default even a one-core machine reads each file in a worker, under the limits)."""
+    from auditor.parallel import Limits, default_jobs
+
+    if args.jobs == 1:
+        return 1, None
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    return jobs, Limits(timeout=args.timeout, memory=args.memory_limit)
 
 
 def _add_review_parser(sub: Any) -> None:
     from auditor.settings import PROFILES
 
-    p = sub.add_parser("review", help="审核：读取表格并按规则核对数字与逻辑，输出问题清单")
+    p = sub.add_parser("review", help=REVIEW_HELP)
     p.add_argument("paths", nargs="+", metavar="路径", help="PDF、Word(.docx/.doc/.wps)、Excel(.xlsx/.xls)、文本导出文件或ZIP压缩包，或包含它们的文件夹")
     p.add_argument(
         "--format",
         type=choice_list(REPORT_FORMATS),
         metavar="格式",
-        help="报告格式：json、md、html、xlsx，可用逗号列出多种（如 html,xlsx,json,md，此时 -o 为文件夹）；"
+        help="报告格式：json、jsonl（每行一个文件及其问题）、md、html、xlsx，可用逗号列出多种（如 html,xlsx,json,md，此时 -o 为文件夹）；"
         "默认：在终端上显示摘要，输出被重定向时为json",
     )
     p.add_argument(
@@ -82,11 +164,16 @@ def _add_review_parser(sub: Any) -> None:
     p.add_argument("--rate-tol", type=decimal_value, metavar="百分点", help="执行率容差（百分点，默认0.5）")
     p.add_argument("--score-tol", type=decimal_value, metavar="分", help="得分容差（默认0.01）")
     p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="显示详细日志")
+    _add_pool_options(p)
+    from auditor.workspace.cli import add_review_options
+
     add_review_options(p)
     p.set_defaults(run=_review)
 
 
 def review_settings(args: argparse.Namespace) -> Settings:
+    from auditor.settings import Settings
+
     settings = Settings()
     if args.profile:
         settings.profile = args.profile
@@ -100,44 +187,66 @@ def review_settings(args: argparse.Namespace) -> Settings:
 
 
 def _review(args: argparse.Namespace) -> int:
+    from auditor.ingest import walk
+
     targets = report_targets(args.format, args.output)
     if isinstance(targets, str):
         print(targets, file=sys.stderr)
         return 2
+    settings = review_settings(args)
+    jobs, limits = pool_options(args)
+    records = args.records or "compact"
+    tally = _Tally()
+    paths = walk(args.paths)
+    llm_failed = False
     if args.batch:
-        stored, status = run_review_into_batch(args, walk(args.paths), review_settings(args), progress_printer())
+        from auditor.workspace.cli import run_review_into_batch
+
+        stored, status = run_review_into_batch(args, paths, settings, progress_printer())
         if stored is None:
             return status
-        result = stored
+        writers = [(_report_writer(stored, fmt, records), output) for fmt, output in targets]
+        tally.add_result(stored, show_errors=False)
+        note: str | None = stored.llm.note
+    elif len(targets) == 1 and targets[0][0] in ("json", "jsonl") and not settings.llm_configured:
+        from auditor.pipeline import review_stream
+        from auditor.render.json import write_json_stream, write_jsonl
+
+        fmt = targets[0][0]
+
+        def write(out: TextIO) -> None:
+            reviews = tally.count(review_stream(paths, settings, progress_printer(), jobs, limits, records))
+            if fmt == "jsonl":
+                write_jsonl(reviews, out, records)
+            else:
+                write_json_stream(reviews, out, settings.profile, records=records)
+
+        writers = [(write, targets[0][1])]
+        note = None
     else:
-        result = review(walk(args.paths), review_settings(args), progress_printer())
+        from auditor.pipeline import review
+
+        result = review(paths, settings, progress_printer(), jobs, limits)
+        tally.add_result(result)
+        writers = [(_report_writer(result, fmt, records), output) for fmt, output in targets]
+        note, llm_failed = result.llm.note, result.llm.failed
     try:
-        for fmt, output in targets:
+        for writer, output in writers:
             if output is not None:
                 Path(output).parent.mkdir(parents=True, exist_ok=True)
-            write_output(_report_writer(result, fmt), output)
+            write_output(writer, output)
     except OSError as exc:
-        print(f"无法写入输出文件：{exc}", file=sys.stderr)
+        print(f"无法写入输出文件：{exc.strerror or exc}", file=sys.stderr)
         return 2
     if len(targets) > 1:
         print("报告：" + "、".join(str(o) for _, o in targets), file=sys.stderr)
-    for d in result.documents:
-        if d.error:
-            print(f"{d.file}: {d.error}", file=sys.stderr)
     if targets[0][0] != "text":  # the text summary ends with the same counts
-        print(_summary(result), file=sys.stderr)
-    failed = (
-        any(d.error for d in result.documents)
-        or any(f.severity == "error" for f in result.findings)
-        or result.llm.failed
-    )
-    return 1 if args.strict and failed else 0
+        print(tally.summary(note), file=sys.stderr)
+    return 1 if args.strict and (tally.failed or llm_failed) else 0
 
 
-REPORT_FORMATS = ["json", "md", "html", "xlsx"]
-SUFFIXES = {"json": ".json", "md": ".md", "html": ".html", "xlsx": ".xlsx"}
-
-
+REPORT_FORMATS = ["json", "jsonl", "md", "html", "xlsx"]
+SUFFIXES = {"json": ".json", "jsonl": ".jsonl", "md": ".md", "html": ".html", "xlsx": ".xlsx"}
 def report_targets(formats: list[str] | None, output: str | None) -> list[tuple[str, str | None]] | str:
     """(format, file or None for stdout) for each report asked for, or a Chinese error.
     Without ``--format``: a readable summary on a terminal, JSON into a pipe or a file."""
@@ -158,11 +267,61 @@ def report_targets(formats: list[str] | None, output: str | None) -> list[tuple[
     return [(formats[0], output)]
 
 
-def _report_writer(result: ReviewResult, fmt: str) -> Callable[[TextIO], None] | bytes:
+class _Tally:
+    """What the terminal summary says, counted as the documents pass (nothing kept);
+    a document's error is printed on stderr as it comes."""
+
+    def __init__(self) -> None:
+        self.documents = self.unread = self.forms = 0
+        self.severities = dict.fromkeys(SEVERITIES, 0)
+
+    def count(self, reviews: Iterable[DocumentReview]) -> Iterator[DocumentReview]:
+        for item in reviews:
+            self._document(item.document.file, item.document.error, item.form_count)
+            for f in item.findings:
+                self.severities[f.severity] += 1
+            yield item
+
+    def add_result(self, result: ReviewResult, show_errors: bool = True) -> None:
+        for d in result.documents:
+            self._document(d.file, d.error if show_errors else None, len(d.forms))
+        for f in result.findings:
+            self.severities[f.severity] += 1
+
+    def _document(self, file: str, error: str | None, forms: int) -> None:
+        self.documents += 1
+        self.forms += forms
+        if error:
+            self.unread += 1
+            print(f"{file}: {error}", file=sys.stderr)
+
+    @property
+    def failed(self) -> bool:
+        return self.unread > 0 or self.severities["error"] > 0
+
+    def summary(self, note: str | None) -> str:
+        if note is None:
+            from auditor.findings import LLMStatus
+
+            note = LLMStatus().note
+        parts = "，".join(f"{SEVERITIES[s]} {n}" for s, n in self.severities.items())
+        return f"已审核 {self.documents} 个文件（{self.unread} 个无法读取），{self.forms} 张表：{parts}。{note}"
+
+
+def _report_writer(result: ReviewResult, fmt: str, records: str = "compact") -> Callable[[TextIO], None] | bytes:
     from auditor.render import FORMATS, write_json
 
     if fmt == "json":
-        return lambda out: write_json(result, out)
+        return lambda out: write_json(result, out, records)
+    if fmt == "jsonl":
+        from auditor.pipeline import DocumentReview
+        from auditor.render.json import write_jsonl
+
+        by_file: dict[str, list[Any]] = {}
+        for f in result.findings:
+            by_file.setdefault(f.file, []).append(f)
+        reviews = [DocumentReview(d, by_file.get(d.file, [])) for d in result.documents]
+        return lambda out: write_jsonl(reviews, out, records)
     if fmt == "text":
         from auditor.render.text import render_text
 
@@ -181,14 +340,6 @@ def _report_writer(result: ReviewResult, fmt: str) -> Callable[[TextIO], None] |
         out.write(report)
 
     return write
-
-
-def _summary(result: ReviewResult) -> str:
-    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in SEVERITY_ZH}
-    forms = sum(len(d.forms) for d in result.documents)
-    unread = sum(1 for d in result.documents if d.error)
-    parts = "，".join(f"{SEVERITY_ZH[s]} {n}" for s, n in counts.items())
-    return f"已审核 {len(result.documents)} 个文件（{unread} 个无法读取），{forms} 张表：{parts}。{result.llm.note}"
 
 
 def write_output(write: Callable[[TextIO], None] | bytes, output: str | None) -> None:
@@ -238,16 +389,34 @@ def progress_printer() -> Progress | None:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    results = extract(walk(args.paths), progress_printer())
+    from auditor.ingest import walk
+    from auditor.parallel import Task, run
+    from auditor.render.json import write_documents_json
+    from auditor.settings import Settings
+
+    jobs, limits = pool_options(args)
+    paths = walk(args.paths)
+    failed = False
+    progress = progress_printer()
+
+    def documents() -> Iterator[Any]:
+        nonlocal failed
+        outcomes = run((Task.of_path(p) for p in paths), Settings(), jobs, limits, rules=False, isolate=limits is not None)
+        for n, outcome in enumerate(outcomes, 1):
+            d = outcome.document
+            if progress:
+                progress(n, len(paths), d.file)
+            if d.error:
+                failed = True
+                print(f"{d.file}: {d.error}", file=sys.stderr)
+            yield d
+
     try:
-        write_output(lambda out: write_documents_json(results, out), args.output)
+        write_output(lambda out: write_documents_json(documents(), out, args.records or "full"), args.output)
     except OSError as exc:
-        print(f"无法写入输出文件：{exc}", file=sys.stderr)
+        print(f"无法写入输出文件：{exc.strerror or exc}", file=sys.stderr)
         return 2
-    for r in results:
-        if r.error:
-            print(f"{r.file}: {r.error}", file=sys.stderr)
-    return 1 if args.strict and any(r.error for r in results) else 0
+    return 1 if args.strict and failed else 0
 
 
 if __name__ == "__main__":

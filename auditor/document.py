@@ -76,7 +76,7 @@ class Document:
     format: str  # "pdf" | "docx" | "text" | "xlsx" | "xls" | "doc"
     blocks: list[Block]
     pages: int | None = None
-    notes: list[str] = field(default_factory=list)  # what was left out on purpose (hidden sheets …), in Chinese
+    notes: list[str] = field(default_factory=list)  # what a reader should know: parts left out (hidden sheets …), a restricted PDF …, in Chinese
     ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (no text layer)
 
     @property

@@ -21,12 +21,51 @@ class DocumentResult(BaseModel):
     error: str | None = None
     format: str | None = None
     pages: int | None = None
-    notes: list[str] = Field(default_factory=list)  # what reading left out on purpose (hidden sheets …)
+    notes: list[str] = Field(default_factory=list)  # about the file: parts left out (hidden sheets …), a restricted PDF …
 
-    def contract(self) -> dict[str, Any]:
-        """The document entry of the output contract: file, forms, error."""
+    def contract(self, records: str = "full") -> dict[str, Any]:
+        """The document entry of the output contract: file, forms, error. ``records``
+        "compact" gives each value as its text and reading (number, unit, operator …)
+        without the parser's internals and the place of every single cell."""
         forms = [f.model_dump(mode="json", exclude_none=True) for f in self.forms]
-        return {"file": self.file, "forms": forms, "error": self.error}
+        if records == "compact":
+            forms = [compact_records(f) for f in forms]
+        entry = {"file": self.file, "forms": forms, "error": self.error}
+        if self.notes:
+            entry["notes"] = self.notes
+        return entry
+
+
+_QUANTITY_KEPT = ("kind", "op", "number", "unit", "date", "end", "label", "direction", "malformed")
+
+
+def _compact_location(location: dict[str, Any]) -> dict[str, Any]:
+    """A row's place without its box (the findings keep theirs)."""
+    return {k: v for k, v in location.items() if k != "bbox"}
+
+
+def compact_records(data: Any) -> Any:
+    """A dumped form with every value reduced to what a reader of the report uses."""
+    if isinstance(data, dict):
+        if "quantity" in data and "text" in data:
+            q = data["quantity"]
+            value = {"text": data["text"]}
+            value.update((k, q[k]) for k in _QUANTITY_KEPT if q.get(k))
+            if value["kind"] == "number":  # implied by "number"
+                del value["kind"]
+            if data.get("source", "table") != "table":
+                value["source"] = data["source"]
+            return value
+        if data.get("sections") and "text" in data:  # a report: its text is its sections'
+            data = {k: v for k, v in data.items() if k != "text"}
+        return {
+            k: _compact_location(v) if k == "location" else compact_records(v)
+            for k, v in data.items()
+            if v != {} and v != []
+        }
+    if isinstance(data, list):
+        return [compact_records(v) for v in data]
+    return data
 
 
 class Finding(BaseModel):
@@ -75,10 +114,10 @@ class ReviewResult(BaseModel):
     profile: str = "mof"
     llm: LLMStatus = Field(default_factory=LLMStatus)
 
-    def contract(self) -> dict[str, Any]:
+    def contract(self, records: str = "full") -> dict[str, Any]:
         """The JSON object of the output contract (docs/rules.md)."""
         return {
-            "documents": [d.contract() for d in self.documents],
+            "documents": [d.contract(records) for d in self.documents],
             "findings": [f.contract() for f in self.findings],
             "profile": self.profile,
             "llm": self.llm.model_dump(mode="json"),

@@ -8,6 +8,7 @@ line each, without a traceback. With ``-v`` everything is shown, tracebacks incl
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 LIBRARIES = ("openai", "httpx", "httpx2", "httpcore", "instructor", "urllib3")
@@ -34,3 +35,13 @@ def configure_logging(verbose: bool = False) -> None:
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     for name in LIBRARIES:
         logging.getLogger(name).setLevel(logging.NOTSET if verbose else logging.CRITICAL + 1)
+    path = os.environ.get("AUDITOR_LOG")  # everything, tracebacks too, for a bug report
+    if path and not any(h.get_name() == "auditor-log" for h in root.handlers):
+        try:
+            full = logging.FileHandler(path, encoding="utf-8")
+        except OSError as exc:
+            print(f"无法写入日志文件 {path}：{exc.strerror}", file=sys.stderr)
+        else:
+            full.set_name("auditor-log")
+            full.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
+            root.addHandler(full)

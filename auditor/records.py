@@ -33,7 +33,9 @@ class Location(BaseModel):
 
     @classmethod
     def of(cls, prov: Provenance, column: str | None = None) -> Location:
-        return cls(
+        # Built without validation: a Provenance's fields are already of these types, and
+        # this runs for every cell of every document (it was the parser's top pydantic cost).
+        return cls.model_construct(
             page=prov.page,
             bbox=prov.bbox,
             table=prov.table,
@@ -62,7 +64,8 @@ class Value(BaseModel):
         """A value as written; ``meaning`` is parsed instead when other columns complete
         it (指标性质 "≥" and 度量单位 "公里" beside a bare "60" mean "≥60公里")."""
         quantity = parse_value(text if meaning is None else meaning)
-        return cls(text=text, quantity=quantity, location=location or Location(), source=source)  # type: ignore[arg-type]
+        # Without validation: each argument is already of its field's type.
+        return cls.model_construct(text=text, quantity=quantity, location=location or Location(), source=source)
 
     @property
     def number(self) -> Decimal | None:

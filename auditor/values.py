@@ -119,6 +119,12 @@ _RANGE_SEP = r"(?:-|—+|~|至|到)"
 _PRODUCT_SIGN = r"[×xX*✕✖]"
 
 _NUM_RE = re.compile(_NUM)
+# A cell with a longer run of digits, or longer text, is not a figure anyone wrote: it is
+# read as text (malformed) instead of being parsed, so that no giant Decimal and no long
+# regex scan reaches the rules.
+MAX_DIGITS = 30
+MAX_PARSED_CHARS = 2000
+_LONG_DIGITS_RE = re.compile(rf"\d{{{MAX_DIGITS + 1}}}")
 _DIGITS_RE = re.compile(r"\d+")
 _HAS_DIGIT = re.compile(r"\d")
 _PCT_RUN = re.compile(r"%{2,}")
@@ -290,6 +296,9 @@ def parse_value(raw: str) -> Quantity:
     s, reasons = _normalise(text)
     if _NA_RE.match(s):
         return Quantity(raw=raw, text=text, kind="na")
+    if len(s) > MAX_PARSED_CHARS or _LONG_DIGITS_RE.search(s.replace(",", "")):
+        malformed = ("garbled",) if _LONG_DIGITS_RE.search(s.replace(",", "")) else ()
+        return Quantity(raw=raw, text=text, kind="qualitative", direction=_direction(s[:MAX_PARSED_CHARS]), malformed=_uniq(reasons + malformed))
     try:
         fields = _dispatch(s)
     except (ValueError, ArithmeticError, LookupError):  # a grammar gap must not crash a run

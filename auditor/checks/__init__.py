@@ -7,6 +7,7 @@ that compare tables) that yields hits; the registry turns hits into findings, on
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -47,6 +48,8 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 UNCERTAIN_NOTE = "识别置信度低，请核对原件"
 
+log = logging.getLogger(__name__)
+
 
 def rule(code: str, severity: Severity, title: str) -> Callable[[RuleFn], RuleFn]:
     def register(fn: RuleFn) -> RuleFn:
@@ -79,7 +82,12 @@ def run_rules(forms: list[Form], ctx: Context, codes: Iterable[str] | None = Non
     for form in forms:
         form_ctx = form_context(form, ctx)
         for r in selected:
-            hits = list(r.fn(form, form_ctx))
+            try:
+                hits = list(r.fn(form, form_ctx))
+            except Exception:  # a defect of ours (or a number too large) must not sink the batch
+                log.exception("rule %s failed on form %r of %s", r.code, form.title, ctx.file)
+                form.notes.append(f"规则 {r.code}（{r.title}）在此表上未能完成核对（内部错误，已记录日志），请人工核对此项并将文件反馈给开发人员")
+                continue
             if hits:
                 findings.append(_finding(r, form, ctx.file, hits))
     return findings

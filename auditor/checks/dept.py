@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from auditor.checks import Context, Hit, rule
-from auditor.checks.measure import fmt, money, total_row
+from auditor.checks.measure import NUMBER_START, fmt, money, total_row
 from auditor.forms import Form
 from auditor.forms.stream import key_of
 from auditor.records import (
@@ -84,9 +84,9 @@ def _sub_items_sum(form: DeptTargets, ctx: Context) -> Iterator[Hit]:
 # A list of the parts of an amount: "X万元，其中…", "X万元。具体是：…", "包括…".
 _INTRODUCER = r"(?:其中|主要包括|具体包括|具体是|具体为|分别为|分别是|包括|含)"
 _TOTAL_THEN_LIST = re.compile(
-    r"(\d[\d,]*(?:\.\d+)?)\s*(万元|元)[，,。；;：:]?\s*(?:[^。；;，,\d]{0,8}[，,：:]?)?\s*" + _INTRODUCER + r"\s*[：:]?"
+    NUMBER_START + r"(\d[\d,]*(?:\.\d+)?)\s*(万元|元)[，,。；;：:]?\s*(?:[^。；;，,\d]{0,8}[，,：:]?)?\s*" + _INTRODUCER + r"\s*[：:]?"
 )
-_AMOUNT_ANY = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万元|元)")
+_AMOUNT_ANY = re.compile(NUMBER_START + r"(\d[\d,]*(?:\.\d+)?)\s*(万元|元)")
 _BRACKETED = re.compile(r"[（(][^（()）]*[）)]")
 # A clause about another measure ends a list of parts.
 _OTHER_MEASURE = re.compile(r"执行率|完成率|结余|节约|剩余|差额|同比|增长|下降|增加|减少|占比|比例|%")

@@ -25,7 +25,11 @@ _HUNDRED = Decimal(100)
 _SAME_UNIT = {"万": "万元", "元/年": "元", "人次": "人次"}
 _COMPATIBLE = [{"个月", "月"}, {"日", "天"}]
 _PER_YEAR = {"月": 12, "季度": 4, "季": 4, "半年": 2, "年": 1, "周": 52}
-AMOUNT_WAN = re.compile(r"(\d[\d,]*(?:\.\d+)?)万元")  # an amount in 万元 written in text
+# An amount in 万元 written in text. It starts where a number starts (not after a digit,
+# nor after "digit,"), so that a long run of digits and commas is scanned once, not once
+# per position (which was quadratic).
+NUMBER_START = r"(?<!\d)(?<!\d,)"
+AMOUNT_WAN = re.compile(NUMBER_START + r"(\d[\d,]*(?:\.\d+)?)万元")
 
 
 class Evidence(tuple[str, ...]):

@@ -5,6 +5,7 @@ a language model, lives in auditor.narrative.)"""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -23,9 +24,10 @@ from auditor.checks.measure import (
 from auditor.checks.text import says_no_deviation, text_values
 from auditor.forms import Form
 from auditor.records import Indicator, Location, SelfEvalBase, Value
+from auditor.values import MAX_DIGITS
 
 _NOT_CONTENT = re.compile(r"[\s\W_]+", re.UNICODE)
-_NUMBER_AFTER = re.compile(r"^[^\d。；;，,]{0,6}?(\d[\d,]*(?:\.\d+)?)\s*(万元|万|元|%|人次|人|次|份|个|家|辆|套|项|户|场|天|小时)?")
+_NUMBER_AFTER = re.compile(r"[^\d。；;，,]{0,6}?(\d[\d,]*(?:\.\d+)?)\s*(万元|万|元|%|人次|人|次|份|个|家|辆|套|项|户|场|天|小时)?")
 _EXECUTED_WORDS = ("执行", "实际支出", "使用资金", "实际使用", "支付")
 _BUDGET_WORDS = ("拨款指标", "预算安排", "计划使用资金", "到位", "全年预算", "预算数", "年初预算", "预算资金")
 # Between the keyword and the amount, these words mean the amount is some other item's
@@ -43,6 +45,10 @@ _FREE_TEXT_FIELD = re.compile(r"职责|概述|结论|问题|措施|建议|内容
 _UNFINISHED = re.compile(
     r"(?<!不存在)(?<!没有)(?<!无)(?<!未出现)(?:未完成|尚未|暂未|未能|延期|推迟|拟于[^。，；]{0,12}(?:开展|实施|完成|支付|进行))"
 )
+
+
+COPY_CAP = 4000  # characters of a result compared with its goal
+COPY_RATIO = Decimal("0.9")
 
 
 def content_chars(text: str) -> str:
@@ -71,8 +77,15 @@ def result_copies_goal(form: Form, ctx: Context) -> Iterator[Hit]:
     goal, result = content_chars(form.goal.text), content_chars(form.result.text)
     if len(result) < 4:
         return
+    # Bounded work on long texts: a result that copies its goal copies its beginning too,
+    # so only the first COPY_CAP characters are compared (against twice that of the goal).
+    result, goal = result[:COPY_CAP], goal[: 2 * COPY_CAP]
+    # Linear-time upper bound first: the LCS is at most the characters the two share.
+    shared = Counter(result) & Counter(goal)
+    if Decimal(sum(shared.values())) / Decimal(len(result)) < COPY_RATIO:
+        return
     ratio = Decimal(lcs_length(result, goal)) / Decimal(len(result))
-    if ratio >= Decimal("0.9"):
+    if ratio >= COPY_RATIO:
         pct = fmt((ratio * 100).quantize(Decimal("0.1")))
         yield Hit(
             f"实际完成情况的文字有 {pct}% 按原顺序照搬自预期目标，未写出实际完成了什么",
@@ -84,17 +97,42 @@ def _measure_name(name: str) -> str:
     return content_chars(_NAME_TAIL.sub("", name))
 
 
-def _stated_numbers(indicator: Indicator, value: Value) -> Iterator[tuple[Decimal, str]]:
-    key = _measure_name(indicator.name)
-    if len(key) < 4:
-        return
-    text = value.text
-    start = text.find(key)
-    while start >= 0:
-        m = _NUMBER_AFTER.match(text[start + len(key) :])
-        if m:
-            yield Decimal(m.group(1).replace(",", "")), text[start : start + len(key) + m.end()]
-        start = text.find(key, start + 1)
+_KEY_PREFIX = 4  # every measure key is at least this long; keys are indexed by it
+
+
+class _MeasureIndex:
+    """Where the measure names of a table's lines occur in a text, in one pass over the
+    text (indexed by each name's first characters), not one scan per line."""
+
+    def __init__(self, indicators: list[Indicator]) -> None:
+        self.keys: dict[str, list[int]] = {}  # key → indices of its lines
+        self.by_prefix: dict[str, list[str]] = {}
+        for n, i in enumerate(indicators):
+            key = _measure_name(i.name)
+            if len(key) < _KEY_PREFIX:
+                continue
+            if key not in self.keys:
+                self.keys[key] = []
+                self.by_prefix.setdefault(key[:_KEY_PREFIX], []).append(key)
+            self.keys[key].append(n)
+
+    def stated(self, text: str) -> list[tuple[int, Decimal, str]]:
+        """(line index, number, quote) for every line's name followed by a number, in
+        the order of the lines, then of the places in the text."""
+        found: list[tuple[int, int, Decimal, str]] = []
+        if not self.keys:
+            return []
+        for start in range(len(text) - _KEY_PREFIX + 1):
+            for key in self.by_prefix.get(text[start : start + _KEY_PREFIX], ()):
+                if not text.startswith(key, start):
+                    continue
+                m = _NUMBER_AFTER.match(text, start + len(key))
+                if m and len(m.group(1)) <= MAX_DIGITS:
+                    number = Decimal(m.group(1).replace(",", ""))
+                    quote = text[start : m.end()]
+                    found.extend((n, start, number, quote) for n in self.keys[key])
+        found.sort(key=lambda f: (f[0], f[1]))
+        return [(n, number, quote) for n, _, number, quote in found]
 
 
 def _indicator_numbers(i: Indicator, role: str) -> set[Decimal] | None:
@@ -112,16 +150,18 @@ def number_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     texts = text_values(form)
     if form.report is not None:
         texts.append(("自评报告", Value.read(form.report.text, form.report.location, "text")))
+    indicators = lines(form)
+    index = _MeasureIndex(indicators)
     for role, value in texts:
-        for i in lines(form):
+        for k, n, quote in index.stated(value.text):
+            i = indicators[k]
             table = _indicator_numbers(i, role)
-            for n, quote in _stated_numbers(i, value):
-                if table and n not in table:
-                    shown = i.actual.text if i.actual else (i.target.text if i.target else "")
-                    yield Hit(
-                        f"{role}写“{quote}”，表中“{i.name}”为 {shown}",
-                        shown, fmt(n), value.location, (quote, shown),
-                    )
+            if table and n not in table:
+                shown = i.actual.text if i.actual else (i.target.text if i.target else "")
+                yield Hit(
+                    f"{role}写“{quote}”，表中“{i.name}”为 {shown}",
+                    shown, fmt(n), value.location, (quote, shown),
+                )
     if isinstance(form, SelfEvalBase):
         yield from _money_statements(form, texts, ctx)
 
@@ -142,6 +182,8 @@ def _money_statements(form: SelfEvalBase, texts: list[tuple[str, Value]], ctx: C
             if found is None:
                 continue
             kind, offset = found
+            if len(m.group(1)) > MAX_DIGITS:
+                continue
             expected, cell, column = measures[kind]
             stated = Decimal(m.group(1).replace(",", ""))
             if expected is None or cell is None or ctx.tol.money_equal(stated, expected):

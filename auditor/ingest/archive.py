@@ -8,6 +8,7 @@ signature and refused with a message.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 import zlib
@@ -35,8 +36,9 @@ class ArchiveError(Exception):
 @dataclass(frozen=True)
 class Member:
     name: str  # the member's path inside the archive, decoded
-    data: bytes | None  # None: past the per-file limit
+    data: bytes | None  # None: past the per-file limit, or not unpacked (see error)
     size: int
+    error: str | None = None  # why this member could not be unpacked (the others still are)
 
 
 def other_archive_kind(data: bytes) -> str | None:
@@ -55,17 +57,17 @@ def open_zip(data: bytes) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ArchiveError(CORRUPT_ARCHIVE) from exc
-    members = [
-        info for info in zf.infolist() if not info.is_dir() and not is_junk(member_name(info))
-    ]
+    files = [info for info in zf.infolist() if not info.is_dir()]
+    # hidden and junk members count toward the limits too
+    if len(files) > MAX_ARCHIVE_MEMBERS:
+        raise ArchiveError(
+            f"压缩包内文件过多（{len(files)} 个），最多 {MAX_ARCHIVE_MEMBERS} 个，请分批提供"
+        )
+    if sum(info.file_size for info in files) > MAX_ARCHIVE_TOTAL:
+        raise ArchiveError(archive_too_big())
+    members = [info for info in files if not is_junk(member_name(info))]
     if not members:
         raise ArchiveError(NOTHING_TO_READ)
-    if len(members) > MAX_ARCHIVE_MEMBERS:
-        raise ArchiveError(
-            f"压缩包内文件过多（{len(members)} 个），最多 {MAX_ARCHIVE_MEMBERS} 个，请分批提供"
-        )
-    if sum(info.file_size for info in members) > MAX_ARCHIVE_TOTAL:
-        raise ArchiveError(archive_too_big())
     return zf, members
 
 
@@ -75,16 +77,30 @@ def member_names(data: bytes) -> list[str]:
     return [member_name(info) for info in members]
 
 
+DUPLICATE_MEMBER = "压缩包中有两个同名文件，只读取了第一个：请改名后重新打包"
+
+
 def unpack(data: bytes) -> list[Member]:
-    """Every member's bytes, stopping with ArchiveError once the total passes the limit."""
+    """Every member's bytes, stopping with ArchiveError once the total passes the limit.
+    A member that cannot be unpacked (encrypted, unknown compression, damaged) or that
+    repeats a name comes with its error; the others are unpacked."""
     zf, members = open_zip(data)
-    out, total = [], 0
+    out, total, seen = [], 0, set()
     for info in members:
-        content = read_member(zf, info)
+        name = member_name(info)
+        if name in seen:
+            out.append(Member(name, None, info.file_size, DUPLICATE_MEMBER))
+            continue
+        seen.add(name)
+        try:
+            content = read_member(zf, info)
+        except ArchiveError as exc:
+            out.append(Member(name, None, info.file_size, str(exc)))
+            continue
         total += len(content) if content is not None else 0
         if total > MAX_ARCHIVE_TOTAL:
             raise ArchiveError(archive_too_big())
-        out.append(Member(member_name(info), content, info.file_size))
+        out.append(Member(name, content, info.file_size))
     return out
 
 
@@ -111,11 +127,17 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
         NotImplementedError,
         RuntimeError,
     ) as exc:
-        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression
-        raise ArchiveError(
-            f"压缩包中的“{member_name(info)}”无法解压（已损坏或设有密码），请解压后单独提供"
-        ) from exc
+        raise ArchiveError(member_problem(member_name(info), exc)) from exc
     return None if len(content) > MAX_FILE_BYTES else content
+
+
+def member_problem(name: str, exc: Exception) -> str:
+    """Why one member of an archive could not be unpacked, in words."""
+    if isinstance(exc, RuntimeError) and "encrypt" in str(exc).lower():
+        return f"压缩包中的“{name}”已加密（需要密码），无法解压：请去掉密码后重新打包，或解压后单独提供"
+    if isinstance(exc, NotImplementedError):
+        return f"压缩包中的“{name}”使用了不支持的压缩方式，无法解压：请用常见的ZIP（deflate）方式重新打包"
+    return f"压缩包中的“{name}”已损坏（校验失败或数据不完整），无法解压：请重新打包，或解压后单独提供"
 
 
 def too_big(size: int) -> str:
@@ -130,12 +152,11 @@ def archive_too_big() -> str:
 
 def member_name(info: zipfile.ZipInfo) -> str:
     """The member's path; names packed on Chinese Windows (GBK, no UTF-8 flag) decoded right."""
-    if info.flag_bits & _UTF8_FLAG:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
+    name = info.filename
+    if not info.flag_bits & _UTF8_FLAG:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("gbk")
+    return name.replace("\\", "/")  # packed on Windows with backslashes
 
 
 def is_junk(name: str) -> bool:

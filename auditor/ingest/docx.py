@@ -10,6 +10,7 @@ a cell is kept as that cell's text, row by row.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import docx
@@ -30,11 +31,14 @@ def read_docx(data: bytes, path: str = "") -> Document:
         raise DocumentLoadError("文件不是有效的Word文档（.docx 应为zip格式），可能已损坏或是旧版.doc：请用Word另存为.docx后重试")
     try:
         document = docx.Document(io.BytesIO(data))
+        body = document.element.body
     except Exception as exc:  # python-docx raises several types for a broken package
-        raise DocumentLoadError(f"Word文档已损坏，无法读取（{type(exc).__name__}）：请重新保存或获取原件") from exc
+        raise DocumentLoadError(_broken_package(exc)) from exc
+    if body is None:
+        raise DocumentLoadError("Word文档没有正文部分（document.xml中缺少w:body），无法读取：请用Word打开后重新保存，或提供PDF")
     blocks: list[Block] = []
     n_tables = n_paragraphs = 0
-    for element in _body_blocks(document.element.body):
+    for element in _body_blocks(body):
         if element.tag == _P:
             text = _paragraph_text(element)
             if text.strip():
@@ -44,6 +48,29 @@ def read_docx(data: bytes, path: str = "") -> Document:
             n_tables += 1
             blocks.append(_read_table(element, n_tables))
     return Document(path=path, format="docx", blocks=blocks)
+
+
+def _broken_package(exc: Exception) -> str:
+    """What is wrong with a package python-docx could not open, in words, not class names."""
+    import zlib
+
+    from lxml import etree
+
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return "Word文档已损坏（压缩数据不完整或校验失败），无法读取：请重新保存或获取原件"
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "Word文档中的内容已加密（需要密码），无法读取：请提供未加密的.docx或PDF"
+    if isinstance(exc, NotImplementedError):
+        return "Word文档使用了不支持的压缩方式或加密，无法读取：请用Word另存为普通.docx后重试"
+    if isinstance(exc, etree.XMLSyntaxError) and re.search(r"depth|entit|[Dd]octype|amplification|loop", str(exc)):
+        return "Word文档内部XML嵌套过深或含实体定义（可能是恶意构造的文件），已拒绝读取：请用Word打开后重新保存，或提供PDF"
+    if isinstance(exc, etree.XMLSyntaxError):
+        return "Word文档已损坏（内部XML格式错误），无法读取：请用Word打开后重新保存，或提供PDF"
+    if isinstance(exc, KeyError):
+        return "Word文档已损坏（缺少必需的内部部件），无法读取：请用Word打开后重新保存，或提供PDF"
+    if isinstance(exc, MemoryError):
+        return "Word文档内容过大，超出可处理的内存：请拆分文件或提供PDF"
+    return "Word文档结构异常（不是标准的Word正文），无法读取：请用Word打开后另存为.docx，或提供PDF"
 
 
 def _children(parent, *tags: str):  # type: ignore[no-untyped-def]
@@ -115,7 +142,7 @@ def _tc_props(tc) -> tuple[int, str | None]:  # type: ignore[no-untyped-def]
     if tcpr is not None:
         gs = tcpr.find(_GRIDSPAN)
         if gs is not None:
-            span = int(gs.get(_VAL) or 1)
+            span = _grid_count(gs.get(_VAL), 1)
         vm = tcpr.find(_VMERGE)
         if vm is not None:
             vmerge = vm.get(_VAL) or "continue"
@@ -151,4 +178,17 @@ def _grid_before(tr) -> int:  # type: ignore[no-untyped-def]
     if trpr is None:
         return 0
     gb = trpr.find(_GRIDBEFORE)
-    return int(gb.get(_VAL) or 0) if gb is not None else 0
+    return _grid_count(gb.get(_VAL), 0) if gb is not None else 0
+
+
+MAX_GRID = 63  # Word's own limit of columns in a table
+
+
+def _grid_count(text: str | None, default: int) -> int:
+    """A gridSpan/gridBefore count; a value that is not a small number (a damaged or
+    hostile file) is read as the default rather than failing the whole document."""
+    try:
+        n = int(text) if text else default
+    except ValueError:
+        return default
+    return n if 0 <= n <= MAX_GRID else default

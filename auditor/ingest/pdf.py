@@ -28,6 +28,13 @@ from typing import Any
 os.environ.setdefault("PYMUPDF_SUGGEST_LAYOUT_ANALYZER", "0")
 import pymupdf
 
+# MuPDF's own messages ("format error: …") go to the log, never to stdout, which carries
+# only the report.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+pymupdf.set_messages(pylogging=True, pylogging_name="auditor.mupdf")
+_MUPDF_ERRORS = (RuntimeError, ValueError, IndexError, pymupdf.mupdf.FzErrorBase)
+
 from auditor.document import (
     Block,
     Cell,
@@ -54,7 +61,15 @@ def read_pdf(data: bytes, path: str = "") -> Document:
     """Read a PDF; pages without a text layer (scans) are recognised by OCR
     (``auditor.ingest.ocr``). Raise DocumentLoadError when it cannot be read."""
     with _open(data, path) as pdf:
-        pages = [_read_page(page, number) for number, page in enumerate(pdf, start=1)]
+        pages = []
+        try:
+            for number in range(1, pdf.page_count + 1):
+                pages.append(_read_page(pdf[number - 1], number))
+        except _MUPDF_ERRORS as exc:
+            name = Path(path).name or "（未命名文件）"
+            raise DocumentLoadError(
+                f"PDF结构已损坏（第{len(pages) + 1}页无法读取），无法完整读取：{name}，请重新导出或获取原件"
+            ) from exc
         scanned = [n for n, page in enumerate(pages, start=1) if not page.has_text]
         if scanned:
             from auditor.ingest.ocr import read_scanned_pages
@@ -66,7 +81,12 @@ def read_pdf(data: bytes, path: str = "") -> Document:
                 f"扫描页为空白：{pdf.page_count}页均无文本层，OCR也未识别到任何文字，"
                 "请检查扫描件是否完整清晰，或提供带文字层的PDF或Word原件"
             )
-        return Document(path=path, format="pdf", blocks=_assemble(pages), pages=pdf.page_count, ocr_pages=scanned)
+        notes = []
+        if pdf.metadata and pdf.metadata.get("encryption") and not pdf.needs_pass:
+            notes.append("此PDF设有权限限制（所有者密码，禁止复制或打印等），已按只读方式读取文字；如审核结果异常，请向报送单位索取无限制的文件")
+        return Document(
+            path=path, format="pdf", blocks=_assemble(pages), pages=pdf.page_count, notes=notes, ocr_pages=scanned
+        )
 
 
 def _open(data: bytes, path: str) -> pymupdf.Document:
@@ -74,7 +94,8 @@ def _open(data: bytes, path: str) -> pymupdf.Document:
     corrupt = f"文件已损坏，无法作为PDF打开：{name}，请重新导出或获取原件"
     try:
         pdf = pymupdf.open(stream=data, filetype="pdf")
-    except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+        pdf.page_count  # noqa: B018 — a lying or broken page tree raises here
+    except (pymupdf.FileDataError, *_MUPDF_ERRORS) as exc:
         raise DocumentLoadError(corrupt) from exc
     if pdf.needs_pass:
         pdf.close()

@@ -1,54 +1,107 @@
 """The review as the JSON object of the output contract (docs/rules.md).
 
-``write_json`` streams it one document and one finding at a time, so a batch of
-thousands of forms never holds its whole JSON text in memory."""
+The writers stream: documents are written as they come (one per line, compact), the
+findings are kept in a temporary file until the documents are done, so that a batch of
+100,000 forms never holds its JSON text, nor its records, in memory. ``write_jsonl``
+writes one document with its findings per line, for pipelines.
+
+``records="compact"`` (the review's default) gives each value as its text and reading;
+``"full"`` keeps every value's parse and place (``auditor extract``, ``--records full``).
+"""
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TextIO
 
-from auditor.findings import DocumentResult, ReviewResult
+from auditor.findings import DocumentResult, Finding, LLMStatus, ReviewResult
 
+if TYPE_CHECKING:
+    from auditor.pipeline import DocumentReview
 
-def _dump(obj: Any, out: TextIO, indent: str) -> None:
-    """``obj`` as json.dumps(indent=2) would print it nested at ``indent``."""
-    out.write(json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n" + indent))
-
-
-def _write_list(items: Sequence[Any], convert: Callable[[Any], Any], out: TextIO) -> None:
-    if not items:
-        out.write("[]")
-        return
-    for n, item in enumerate(items):
-        out.write(",\n    " if n else "[\n    ")
-        _dump(convert(item), out, "    ")
-    out.write("\n  ]")
+Records = str  # "compact" | "full"
 
 
-def write_json(result: ReviewResult, out: TextIO) -> None:
-    """Write exactly ``json.dumps(result.contract(), indent=2)``, piece by piece."""
-    out.write('{\n  "documents": ')
-    _write_list(result.documents, DocumentResult.contract, out)
-    out.write(',\n  "findings": ')
-    _write_list(result.findings, lambda f: f.contract(), out)
-    out.write(',\n  "profile": ')
-    _dump(result.profile, out, "  ")
-    out.write(',\n  "llm": ')
-    _dump(result.llm.model_dump(mode="json"), out, "  ")
-    out.write("\n}")
+def _line(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_documents_json(documents: Sequence[DocumentResult], out: TextIO) -> None:
+def render_lines(document: DocumentResult, findings: list[Finding], records: Records) -> tuple[str, list[str]]:
+    """A document's JSON line and its findings' lines (made where the document was read)."""
+    return _line(document.contract(records)), [_line(f.contract()) for f in findings]
+
+
+def _lines(item: DocumentReview, records: Records) -> tuple[str, list[str]]:
+    return item.lines if item.lines is not None else render_lines(item.document, item.findings, records)
+
+
+def _write_list(items: Iterable[Any], convert: Callable[[Any], Any], out: TextIO) -> None:
+    first = True
+    for item in items:
+        out.write("\n" if first else ",\n")
+        out.write(_line(convert(item)))
+        first = False
+    out.write("]" if first else "\n]")
+
+
+def write_json_stream(
+    reviews: Iterable[DocumentReview],
+    out: TextIO,
+    profile: str,
+    llm: Callable[[], LLMStatus] = LLMStatus,
+    records: Records = "compact",
+) -> None:
+    """The contract's object from documents as they are reviewed; ``llm`` gives the LLM
+    status once they all are."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8", prefix="auditor-findings-") as spool:
+        count = 0
+        out.write('{"documents":[')
+        first = True
+        for item in reviews:
+            document, findings = _lines(item, records)
+            out.write("\n" if first else ",\n")
+            out.write(document)
+            first = False
+            for f in findings:
+                spool.write(",\n" if count else "\n")
+                spool.write(f)
+                count += 1
+        out.write("]" if first else "\n]")
+        out.write(',\n"findings":[')
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
+        out.write("\n]" if count else "]")
+    out.write(f',\n"profile":{_line(profile)},\n"llm":{_line(llm().model_dump(mode="json"))}}}\n')
+
+
+def write_jsonl(reviews: Iterable[DocumentReview], out: TextIO, records: Records = "compact") -> None:
+    """One line per document: its contract entry with its findings."""
+    for item in reviews:
+        document, findings = _lines(item, records)
+        out.write(document[:-1] + ',"findings":[' + ",".join(findings) + "]}\n")  # the entry plus its findings
+
+
+def write_json(result: ReviewResult, out: TextIO, records: Records = "compact") -> None:
+    """A whole ``ReviewResult`` (the page, the LLM path) in the same shape."""
+    out.write('{"documents":[')
+    _write_list(result.documents, lambda d: d.contract(records), out)
+    out.write(',\n"findings":[')
+    _write_list(result.findings, Finding.contract, out)
+    out.write(f',\n"profile":{_line(result.profile)},\n"llm":{_line(result.llm.model_dump(mode="json"))}}}\n')
+
+
+def write_documents_json(documents: Iterable[DocumentResult], out: TextIO, records: Records = "full") -> None:
     """The ``auditor extract`` object: {"documents": [...]}, streamed."""
-    out.write('{\n  "documents": ')
-    _write_list(documents, DocumentResult.contract, out)
-    out.write("\n}\n")
+    out.write('{"documents":[')
+    _write_list(documents, lambda d: d.contract(records), out)
+    out.write("}\n")
 
 
-def render_json(result: ReviewResult) -> str:
+def render_json(result: ReviewResult, records: Records = "compact") -> str:
     buffer = io.StringIO()
-    write_json(result, buffer)
+    write_json(result, buffer, records)
     return buffer.getvalue()

@@ -11,7 +11,7 @@ from auditor.document import Document
 from auditor.errors import AuditorError
 from auditor.findings import DocumentResult, ReviewResult
 from auditor.ingest import read_bytes
-from auditor.pipeline import Progress, extract_bytes, review_documents
+from auditor.pipeline import Progress, review_outcomes
 from auditor.render import annotate_pdf, render_html, render_json, render_xlsx
 from auditor.settings import Settings
 from auditor.webapp.uploads import Batch, Upload
@@ -109,13 +109,24 @@ def _read(upload: Upload) -> Document | None:
         return None
 
 
-def run_review(batch: Batch, settings: Settings, progress: Progress | None = None) -> Review:
-    """Read every upload (one bad file never stops the rest), then run the rules on them all;
-    with an LLM configured, tables the parser could not read go to the fallback."""
-    documents = []
-    raw: dict[str, Document] | None = {} if settings.llm_configured else None
-    for n, upload in enumerate(batch.uploads, 1):
-        documents.append(extract_bytes(upload.data, upload.name, raw))
+def run_review(
+    batch: Batch, settings: Settings, progress: Progress | None = None, jobs: int | None = None
+) -> Review:
+    """Read and check every upload through the same pool as the command line (each file
+    under its time and memory limits; one bad file never stops the rest); with an LLM
+    configured, tables the parser could not read go to the fallback, then the LLM checks."""
+    from auditor.parallel import Limits, Task, default_jobs, run
+
+    uploads = batch.uploads
+    jobs = min(jobs or default_jobs(), max(len(uploads), 1))
+    tasks = (Task(name=u.name, data=u.data) for u in uploads)
+    if settings.llm_configured:
+        outcomes = run(tasks, settings, jobs, Limits(), rules=False, keep_raw=True, isolate=True)
+        return Review(batch, review_outcomes(outcomes, len(uploads), settings, progress))
+    documents, findings = [], []
+    for n, outcome in enumerate(run(tasks, settings, jobs, Limits(), isolate=True), 1):
+        documents.append(outcome.document)
+        findings.extend(outcome.findings)
         if progress:
-            progress(n, len(batch.uploads), upload.name)
-    return Review(batch, review_documents(documents, settings, raw))
+            progress(n, len(uploads), outcome.document.file)
+    return Review(batch, ReviewResult(documents=documents, findings=findings, profile=settings.profile))

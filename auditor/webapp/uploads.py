@@ -81,7 +81,9 @@ def _unpack(name: str, data: bytes, batch: Batch) -> None:
         return
     for member in members:
         member_path = f"{name}/{member.name}"
-        if member.data is None:
+        if member.error is not None:
+            batch.errors.append(UploadError(member_path, member.error))
+        elif member.data is None:
             batch.errors.append(UploadError(member_path, archive.too_big(member.size)))
         elif member.name.lower().endswith(".zip"):
             batch.errors.append(UploadError(member_path, archive.NESTED_ARCHIVE))

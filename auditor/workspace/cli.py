@@ -8,11 +8,11 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from auditor.findings import DocumentResult, ReviewResult
-from auditor.workspace.db import WorkspaceError
-from auditor.workspace.store import Workspace
+if TYPE_CHECKING:  # the database layer is imported when a command runs, not when parsing
+    from auditor.findings import DocumentResult, ReviewResult
+    from auditor.workspace.store import Workspace
 
 
 def add_db_option(p: argparse.ArgumentParser) -> None:
@@ -67,6 +67,8 @@ def _guard(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
     """Workspace errors become a Chinese message and exit status 2."""
 
     def run(args: argparse.Namespace) -> int:
+        from auditor.workspace.db import WorkspaceError
+
         try:
             return command(args)
         except WorkspaceError as exc:
@@ -77,12 +79,15 @@ def _guard(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
 
 
 def _open(args: argparse.Namespace) -> Workspace:
+    from auditor.workspace.store import Workspace
+
     return Workspace.open(args.db)
 
 
 def run_review_into_batch(args: argparse.Namespace, paths: list[Path], settings: Any, progress: Any) -> tuple[ReviewResult | None, int]:
     """``review --batch``: store each document as it is reviewed; the report shows the
     batch as it now stands (current versions, batch.* findings included)."""
+    from auditor.workspace.db import WorkspaceError
     from auditor.workspace.review import batch_result, review_into_batch
 
     try:
