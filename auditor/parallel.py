@@ -179,6 +179,18 @@ def run(
 # --- the pool -------------------------------------------------------------------------
 
 
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _worker(
     conn: Connection, settings: Settings, rules: bool, keep_raw: bool, memory: int, render: str | None
 ) -> None:
@@ -187,7 +199,10 @@ def _worker(
     if memory:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        # the cap is what the worker may add to the address space it starts with (a worker
+        # forked from a large process, such as a test run, inherits that process's mappings)
+        cap = memory + _address_space()
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     while True:
         try:
             message = conn.recv()
