@@ -52,8 +52,29 @@ def _line_unit(line: Indicator) -> str | None:
     return units.pop() if len(units) == 1 else None
 
 
-def _best(words: set[str], unit: str, lines: list[Indicator], units: list[str | None]) -> int | None:
-    scores = [len(words & _words(line.name)) if units[k] == unit else 0 for k, line in enumerate(lines)]
+# What a name says about the measure rather than the thing measured: 培训人次 → 培训.
+_MEASURE_TAIL = re.compile(r"(?:人次|次数|个数|户数|人数|场次|数量|数|量|率|次|面积|长度|里程)$")
+
+
+def _head(name: str) -> str:
+    """The last two characters of the thing a line measures (培训人次 → 培训, 慰问困难群众 → 群众)."""
+    runs = _CJK.findall(_MEASURE_TAIL.sub("", re.sub(r"[（(][^）)]*[）)]?$", "", name)))
+    return runs[-1][-2:] if runs and len(runs[-1]) >= 2 else ""
+
+
+def _best(words: set[str], unit: str, lines: list[Indicator], units: list[str | None], noun: str = "") -> int | None:
+    """The one line whose unit the number carries and whose name shares the most words with
+    its item, the thing it measures (its head) among them — or, for a count written before
+    its noun (5个村), that noun; None on a tie."""
+
+    def fits(name: str) -> bool:
+        head = _head(name)
+        return bool(head) and (head in words or (noun != "" and head[-1] == noun))
+
+    scores = [
+        len(words & _words(line.name)) + 1 if units[k] == unit and fits(line.name) else 0
+        for k, line in enumerate(lines)
+    ]
     best = max(scores, default=0)
     if best == 0 or scores.count(best) > 1:
         return None
@@ -86,7 +107,8 @@ def _item_numbers(item: str, lines: list[Indicator], units: list[str | None]) ->
         unit = unit_family(m.group(2))
         assert unit is not None
         # the item's words around the number: its noun may stand before it or after it
-        k = _best(_words(item[: m.start()]) | _words(item[m.end() : m.end() + 8]), unit, lines, units)
+        after = item[m.end() : m.end() + 8]
+        k = _best(_words(item[: m.start()]) | _words(after), unit, lines, units, after[:1])
         if k is not None:
             found.append(Bound(k, Decimal(m.group(1).replace(",", "")), item.strip()))
     return found
@@ -104,5 +126,6 @@ def _respectively(sentence: str, m: re.Match[str], lines: list[Indicator], units
         assert unit is not None
         k = _best(_words(name), unit, lines, units)
         if k is not None and len(number.group(1)) <= MAX_DIGITS:
-            found.append(Bound(k, Decimal(number.group(1).replace(",", "")), f"{name.strip()}{number.group(0)}"))
+            quote = sentence[max(sentence.find(name.strip()), 0) : m.end() + number.end()]  # verbatim
+            found.append(Bound(k, Decimal(number.group(1).replace(",", "")), quote.strip()))
     return found

@@ -21,6 +21,7 @@ from auditor.checks.measure import (
     number,
     total_row,
 )
+from auditor.checks.binding import bind_numbers
 from auditor.checks.text import says_no_deviation, text_values
 from auditor.forms import Form
 from auditor.records import Indicator, Location, SelfEvalBase, Value
@@ -32,7 +33,7 @@ _EXECUTED_WORDS = ("执行", "实际支出", "使用资金", "实际使用", "�
 _BUDGET_WORDS = ("拨款指标", "预算安排", "计划使用资金", "到位", "全年预算", "预算数", "年初预算", "预算资金")
 # Between the keyword and the amount, these words mean the amount is some other item's
 # ("年初预算含东边立体车库使用费800万元").
-_OTHER_ITEM = re.compile(r"费|含|其中|包括|用于")
+_OTHER_ITEM = re.compile(r"费|含|其中|包括|用于|结余|剩余|节约|差额|\d")
 _NAME_TAIL = re.compile(r"[（(][^）)]*[）)]?$")
 TEMPLATE_TEXT = re.compile(
     r"[（(]\s*(?:限\s*)?\d+\s*字(?:以[内下])?\s*[）)]|[（(【]\s*请[^）)】]{1,40}[）)】]|请填写|请在此|此处填写|填写说明|"
@@ -47,6 +48,8 @@ _UNFINISHED = re.compile(
 )
 
 
+BIND_MAX_LINES = 300  # numbers are bound to lines (checks/binding.py) in forms and texts up to this size
+BIND_MAX_CHARS = 20000
 COPY_CAP = 4000  # characters of a result compared with its goal
 COPY_RATIO = Decimal("0.9")
 
@@ -153,7 +156,12 @@ def number_mismatch(form: Form, ctx: Context) -> Iterator[Hit]:
     indicators = lines(form)
     index = _MeasureIndex(indicators)
     for role, value in texts:
-        for k, n, quote in index.stated(value.text):
+        stated = index.stated(value.text)
+        if len(indicators) <= BIND_MAX_LINES and len(value.text) <= BIND_MAX_CHARS:  # bounded work
+            named = {(k, n) for k, n, _ in stated}
+            stated += [(b.line, b.number, b.quote) for b in bind_numbers(value.text, indicators)
+                       if (b.line, b.number) not in named]
+        for k, n, quote in stated:
             i = indicators[k]
             table = _indicator_numbers(i, role)
             if table and n not in table:
@@ -177,7 +185,7 @@ def _money_statements(form: SelfEvalBase, texts: list[tuple[str, Value]], ctx: C
     also_budget = money(row.initial_budget)
     for role, value in texts:
         for m in AMOUNT_WAN.finditer(value.text):
-            window = max(0, m.start() - 16)
+            window = max(0, m.start() - 40)
             found = _amount_kind(value.text[window : m.start()])
             if found is None:
                 continue
@@ -197,9 +205,27 @@ def _money_statements(form: SelfEvalBase, texts: list[tuple[str, Value]], ctx: C
             )
 
 
+_SENTENCE_ENDS = "。；;！？\n"
+_HEADING = re.compile(r"(?:\d+\s*[.、．](?!\d)|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)")
+
+
+def _sentence_start(before: str) -> int:
+    """Where the sentence that ends ``before`` starts; a numbered heading just before it
+    ("2. 项目资金执行情况分析。") belongs to it (its words name what the amount is)."""
+    end = max(before.rfind(ch) for ch in _SENTENCE_ENDS)
+    if end < 0:
+        return 0
+    previous = max(before.rfind(ch, 0, end) for ch in _SENTENCE_ENDS) + 1
+    marks = [m.start() for m in _HEADING.finditer(before, previous, end)]
+    # joined paragraphs run on without a stop: the heading starts at its number
+    return marks[-1] if marks and end - marks[-1] <= 24 else end + 1
+
+
 def _amount_kind(before: str) -> tuple[str, int] | None:
     """Which table amount a stated sum refers to, from the nearest keyword before it
     (a longer keyword wins where two overlap: 计划使用资金 over 使用资金)."""
+    cut = _sentence_start(before)  # a money word binds within its sentence
+    before = before[cut:]
     best, where, length = None, -1, 0
     for kind, words in (("执行", _EXECUTED_WORDS), ("预算", _BUDGET_WORDS)):
         for w in words:
@@ -207,8 +233,8 @@ def _amount_kind(before: str) -> tuple[str, int] | None:
             if i >= 0 and (i + len(w) > where + length or (i + len(w) == where + length and len(w) > length)):
                 best, where, length = kind, i, len(w)
     if best is None or _OTHER_ITEM.search(before[where + length :]):
-        return None
-    return best, where
+        return None  # another item's name, a remainder (结余 …) or another number stands between
+    return best, where + cut
 
 
 def _all_texts(form: Form) -> list[tuple[str, str, Location]]:
