@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from auditor.checks import Context, Hit, rule
+from auditor.checks.binding import bind_numbers
 from auditor.checks.funds import budget_weight
 from auditor.checks.measure import (
     AMOUNT_WAN,
@@ -21,7 +22,6 @@ from auditor.checks.measure import (
     number,
     total_row,
 )
-from auditor.checks.binding import bind_numbers
 from auditor.checks.text import says_no_deviation, text_values
 from auditor.forms import Form
 from auditor.records import Indicator, Location, SelfEvalBase, Value

@@ -98,7 +98,7 @@ def read_xlsx(data: bytes, path: str = "") -> Document:
         InvalidFileException,
     ) as exc:
         raise DocumentLoadError(
-            f"Excel文件已损坏，无法读取（表格结构不完整）：请用Excel或WPS打开后另存为.xlsx再试"
+            "Excel文件已损坏，无法读取（表格结构不完整）：请用Excel或WPS打开后另存为.xlsx再试"
         ) from exc
     return layout_workbook(sheets, hidden, path, "xlsx")
 
@@ -161,7 +161,7 @@ def read_xls(data: bytes, path: str = "") -> Document:
         ) from exc
     except Exception as exc:  # xlrd raises struct/index/assertion errors on a truncated file
         raise DocumentLoadError(
-            f"Excel文件（.xls）已损坏，无法读取（表格结构不完整）：请用Excel或WPS打开后另存为.xlsx再试"
+            "Excel文件（.xls）已损坏，无法读取（表格结构不完整）：请用Excel或WPS打开后另存为.xlsx再试"
         ) from exc
     sheets, hidden = [], []
     try:
@@ -176,7 +176,7 @@ def read_xls(data: bytes, path: str = "") -> Document:
         ValueError,
     ) as exc:  # a damaged record (a style index out of range …)
         raise DocumentLoadError(
-            f"Excel文件（.xls）已损坏，无法读取（表格结构不完整）：请用Excel或WPS打开后另存为.xlsx再试"
+            "Excel文件（.xls）已损坏，无法读取（表格结构不完整）：请用Excel或WPS打开后另存为.xlsx再试"
         ) from exc
     return layout_workbook(sheets, hidden, path, "xls")
 
