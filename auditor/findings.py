@@ -30,7 +30,7 @@ class DocumentResult(BaseModel):
         forms = [f.model_dump(mode="json", exclude_none=True) for f in self.forms]
         if records == "compact":
             forms = [compact_records(f) for f in forms]
-        entry = {"file": self.file, "forms": forms, "error": self.error}
+        entry: dict[str, Any] = {"file": self.file, "forms": forms, "error": self.error}
         if self.notes:
             entry["notes"] = self.notes
         return entry

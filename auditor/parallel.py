@@ -263,7 +263,7 @@ class _Pool:
 
     def _start(self) -> _Slot:
         parent, child = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker, args=(child, *self.args), daemon=True)
+        proc = self.ctx.Process(target=_worker, args=(child, *self.args), daemon=True)  # type: ignore[attr-defined]
         proc.start()
         child.close()
         return _Slot(proc, parent)

@@ -297,8 +297,9 @@ def parse_value(raw: str) -> Quantity:
     if _NA_RE.match(s):
         return Quantity(raw=raw, text=text, kind="na")
     if len(s) > MAX_PARSED_CHARS or _LONG_DIGITS_RE.search(s.replace(",", "")):
-        malformed = ("garbled",) if _LONG_DIGITS_RE.search(s.replace(",", "")) else ()
+        malformed: tuple[str, ...] = ("garbled",) if _LONG_DIGITS_RE.search(s.replace(",", "")) else ()
         return Quantity(raw=raw, text=text, kind="qualitative", direction=_direction(s[:MAX_PARSED_CHARS]), malformed=_uniq(reasons + malformed))
+    fields: dict
     try:
         fields = _dispatch(s)
     except (ValueError, ArithmeticError, LookupError):  # a grammar gap must not crash a run

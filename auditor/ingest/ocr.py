@@ -496,9 +496,9 @@ def _skew(ink: Any) -> float:
         return 0.0
     angles = [(a - 180 if a > 90 else a + 180 if a < -90 else a, w) for a, w in angles]
     angles.sort()
-    half, acc = sum(w for _, w in angles) / 2, 0.0
-    for a, w in angles:  # weighted median
-        acc += w
+    half, acc = sum(weight for _, weight in angles) / 2, 0.0
+    for a, weight in angles:  # weighted median
+        acc += weight
         if acc >= half:
             return a if abs(a) <= 5 else 0.0
     return 0.0
