@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from auditor.cli_zh import ChineseParser, choice_list, decimal_value, version_text
+from auditor.cli_zh import (
+    ChineseParser,
+    choice_list,
+    decimal_value,
+    memory_size,
+    positive_float,
+    positive_int,
+    version_text,
+)
 from auditor.logsetup import configure_logging
 
 if TYPE_CHECKING:  # imported where used, so that `auditor --help` starts fast
@@ -92,41 +99,10 @@ EVAL_HELP = "评估：按标注集计算查准率、查全率、F1"  # = evaluat
 
 
 def _add_pool_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--jobs", "-j", type=_positive_int, default=None, help="同时处理的进程数（默认：全部CPU核数；1 表示在本进程内依次处理，不设时限与内存上限）")
-    p.add_argument("--timeout", type=_positive_float, default=120.0, help="每个文件的处理时限（秒，默认120）")
-    p.add_argument("--memory-limit", type=_memory, default=2 * 1024**3, help="每个处理进程的内存上限（如 2G、512M；0 表示不限；默认 2G）")
+    p.add_argument("--jobs", "-j", type=positive_int, default=None, help="同时处理的进程数（默认：全部CPU核数；1 表示在本进程内依次处理，不设时限与内存上限）")
+    p.add_argument("--timeout", type=positive_float, default=120.0, help="每个文件的处理时限（秒，默认120）")
+    p.add_argument("--memory-limit", type=memory_size, default=2 * 1024**3, help="每个处理进程的内存上限（如 2G、512M；0 表示不限；默认 2G）")
     p.add_argument("--records", choices=["compact", "full"], default=None, help="表格记录的详细程度：compact 只含文字与读数（review默认），full 含每个值的解析细节与位置（extract默认）")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"应为正整数：{text}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
-    return n
-
-
-def _positive_float(text: str) -> float:
-    try:
-        n = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"应为正数（秒）：{text}") from None
-    if not n > 0 or n == float("inf"):
-        raise argparse.ArgumentTypeError(f"应为正数（秒）：{text}")
-    return n
-
-
-def _memory(text: str) -> int:
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text, re.IGNORECASE)
-    if not m:
-        raise argparse.ArgumentTypeError(f"内存上限应写成如 2G、512M 或 0：{text}")
-    unit = {"": 1024**2, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}[m.group(2).lower()]
-    n = int(float(m.group(1)) * unit)
-    if 0 < n < 64 * 1024**2:
-        raise argparse.ArgumentTypeError(f"内存上限太小（至少 64M）：{text}")
-    return n
 
 
 def pool_options(args: argparse.Namespace) -> tuple[int, Limits | None]:

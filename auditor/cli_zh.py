@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import wraps
@@ -116,6 +117,37 @@ def choice_list(choices: list[str]) -> Callable[[str], list[str]]:
         return list(dict.fromkeys(items))
 
     return parse
+
+
+def positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+    return n
+
+
+def positive_float(text: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正数（秒）：{text}") from None
+    if not n > 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(f"应为正数（秒）：{text}")
+    return n
+
+
+def memory_size(text: str) -> int:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text, re.IGNORECASE)
+    if not m:
+        raise argparse.ArgumentTypeError(f"内存上限应写成如 2G、512M 或 0：{text}")
+    unit = {"": 1024**2, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}[m.group(2).lower()]
+    n = int(float(m.group(1)) * unit)
+    if 0 < n < 64 * 1024**2:
+        raise argparse.ArgumentTypeError(f"内存上限太小（至少 64M）：{text}")
+    return n
 
 
 def port_number(text: str) -> int:
