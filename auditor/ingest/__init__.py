@@ -74,10 +74,7 @@ def _zip_kind(data: bytes, name: str) -> str:
 
 
 def _office_or_zip(names: set[str]) -> str:
-    if "word/document.xml" in names:
-        return "docx"
-    if "xl/workbook.xml" in names:
-        return "xlsx"
+    """A ZIP that is neither a Word document nor a workbook: another Office file, or an archive."""
     if "[Content_Types].xml" in names:
         raise DocumentLoadError("这是Office文件，但不是Word文档或Excel表格（可能是PPT演示文稿）：请提供表格所在的.docx、.xlsx或PDF")
     return "zip"
