@@ -21,6 +21,7 @@ from auditor.document import LOW_CONFIDENCE, Paragraph
 from auditor.errors import DocumentLoadError
 from auditor.ingest import ocr
 from auditor.ingest.pdf import read_pdf
+from auditor.ingest.places import correct_places
 from auditor.pipeline import extract_bytes
 from auditor.records import Location, Value
 from auditor.render.annotate import render_page_png
@@ -129,6 +130,33 @@ def test_page_content_builds_the_grid_with_merges_wrapped_text_and_confidence() 
     assert cells[(1, 2)].text == "88.5" and cells[(1, 2)].confidence == 0.62
     assert cells[(2, 1)].text == "12"  # two boxes on one line, left to right
     assert cells[(1, 0)].bbox == (100.0, 130.0, 200.0, 160.0)
+
+
+@pytest.mark.parametrize(
+    ("read", "text"),
+    [
+        ("株洲市录口区机关事务服务中心", "株洲市渌口区机关事务服务中心"),  # 渌 read as 录
+        ("湖南省株洲市录口区", "湖南省株洲市渌口区"),
+        ("北京市东成区教育委员会", "北京市东城区教育委员会"),  # a province-level city's district
+        ("株洲市渌口区机关事务服务中心", "株洲市渌口区机关事务服务中心"),  # right as read
+        ("株洲市天元村", "株洲市天元村"),  # not a division word: not a county name
+        ("株洲市高新区管委会", "株洲市高新区管委会"),  # no county one character away
+        ("录口区机关事务服务中心", "录口区机关事务服务中心"),  # no prefecture named before it
+        ("湖南省录口区", "湖南省录口区"),  # a province is not the county's parent
+    ],
+)
+def test_misread_county_names_are_set_right_only_after_their_prefecture(read: str, text: str) -> None:
+    assert correct_places(read) == text
+
+
+def test_a_cell_whose_place_name_was_set_right_keeps_what_was_read() -> None:
+    scan = _grid_scan()
+    scan.lines[2] = ocr.OCRLine((110, 135, 190, 145), "株洲市录口区", 0.99)
+    scan.lines[3] = ocr.OCRLine((110, 146, 190, 156), "机关事务服务中心", 0.99)
+    (table,) = [i for i in ocr.page_content(scan, 1).items if not isinstance(i, Paragraph)]
+    cell = next(c for c in table.cells if (c.row, c.col) == (1, 0))
+    assert (cell.text, cell.ocr_raw) == ("株洲市渌口区机关事务服务中心", "株洲市录口区机关事务服务中心")
+    assert cell.confidence is not None and cell.confidence < LOW_CONFIDENCE
 
 
 def test_page_content_maps_boxes_back_to_the_page_as_shown() -> None:
