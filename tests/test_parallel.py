@@ -90,3 +90,15 @@ def test_file_names_that_are_not_utf8_are_escaped_not_fatal(tmp_path: Path, monk
     assert doc["error"] is None and doc["forms"] and "\\x" in doc["file"]
     assert all(f["file"] == doc["file"] for f in data["findings"])
     assert display_name("正常.txt") == "正常.txt"
+
+
+def test_findings_come_in_one_order_whatever_order_the_rules_were_imported() -> None:
+    # a worker started by a fork server imports the rule modules in its own order; the
+    # findings of a document must still come out the same (as with --jobs 1)
+    from auditor.checks import REGISTRY, _in_order, load_rules
+
+    load_rules()
+    rules = list(REGISTRY.values())
+    assert _in_order(reversed(rules)) == _in_order(rules)
+    modules = [r.fn.__module__.rsplit(".", 1)[-1] for r in _in_order(rules)]
+    assert modules == sorted(modules)  # dept, funds, indicator, narrative, score

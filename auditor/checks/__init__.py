@@ -77,7 +77,7 @@ def form_context(form: Form, ctx: Context) -> Context:
 
 
 def run_rules(forms: list[Form], ctx: Context, codes: Iterable[str] | None = None) -> list[Finding]:
-    selected = [REGISTRY[c] for c in codes] if codes is not None else list(REGISTRY.values())
+    selected = [REGISTRY[c] for c in codes] if codes is not None else _in_order(REGISTRY.values())
     findings = []
     for form in forms:
         form_ctx = form_context(form, ctx)
@@ -91,6 +91,20 @@ def run_rules(forms: list[Form], ctx: Context, codes: Iterable[str] | None = Non
             if hits:
                 findings.append(_finding(r, form, ctx.file, hits))
     return findings
+
+
+_MODULES = ("dept", "funds", "indicator", "narrative", "score")
+
+
+def _in_order(rules: Iterable[Rule]) -> list[Rule]:
+    """The rules in one fixed order (by module, then as written), whatever order their
+    modules were imported in: a document's findings come out the same in any process."""
+    def key(r: Rule) -> tuple[int, str, int]:
+        module = r.fn.__module__.rsplit(".", 1)[-1]
+        rank = _MODULES.index(module) if module in _MODULES else len(_MODULES)
+        return rank, module, r.fn.__code__.co_firstlineno
+
+    return sorted(rules, key=key)
 
 
 def _finding(r: Rule, form: Form, file: str, hits: list[Hit]) -> Finding:

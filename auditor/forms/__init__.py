@@ -293,12 +293,13 @@ def find_grade(draft: Draft, body: list[Item]) -> Value | None:
     if value is not None:
         return value
     for item in body:
-        cells = [(item.text, item.location)] if isinstance(item, Para) else [
-            (t, Location.of(c.prov)) for t, c in zip(item.texts, item.cells)]
-        for text, location in cells:
-            m = _GRADE_INLINE.search(text)
-            if m:
-                return Value.read(m.group(1), location)
+        if isinstance(item, Para):
+            if m := _GRADE_INLINE.search(item.text):
+                return Value.read(m.group(1), item.location)
+            continue
+        for text, cell in zip(item.texts, item.cells):
+            if m := _GRADE_INLINE.search(text):
+                return Value.read(m.group(1), Location.of(cell.prov))
         if isinstance(item, Row) and blocks.is_total_row(item):
             alone = [i for i in item.filled if _GRADE_ALONE.match(item.texts[i])]
             if alone:

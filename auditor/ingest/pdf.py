@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -241,14 +241,23 @@ def _positions(segments: list[_Segment]) -> list[float]:
 
 
 def _by_position(segments: list[_Segment], positions: list[float]) -> list[list[_Segment]]:
+    """Each segment on the line of the (sorted) positions nearest to it."""
     lines: list[list[_Segment]] = [[] for _ in positions]
     for s in segments:
-        lines[min(range(len(positions)), key=lambda i: abs(positions[i] - s.pos))].append(s)
+        i = bisect_left(positions, s.pos)
+        if i == len(positions) or (i > 0 and s.pos - positions[i - 1] <= positions[i] - s.pos):
+            i -= 1
+        lines[i].append(s)
     return lines
 
 
-def _covers(line: list[_Segment], at: float) -> bool:
-    return any(s.lo - SNAP <= at <= s.hi + SNAP for s in line)
+def _coverage(line: list[_Segment], mids: list[float]) -> list[bool]:
+    """For each of the sorted ``mids``, whether a segment of the line reaches it."""
+    out = [False] * len(mids)
+    for s in line:
+        for i in range(bisect_left(mids, s.lo - SNAP), bisect_right(mids, s.hi + SNAP)):
+            out[i] = True
+    return out
 
 
 def _grid_table(hs: list[_Segment], vs: list[_Segment], page: int) -> _PageTable:
@@ -257,8 +266,10 @@ def _grid_table(hs: list[_Segment], vs: list[_Segment], page: int) -> _PageTable
     mid_x = [(a + b) / 2 for a, b in pairwise(xs)]
     mid_y = [(a + b) / 2 for a, b in pairwise(ys)]
     # wall_right[r][c]: a border right of slot (r, c); wall_below[r][c]: one below it
-    wall_right = [[_covers(v_lines[c + 1], my) for c in range(len(mid_x))] for my in mid_y]
-    wall_below = [[_covers(h_lines[r + 1], mx) for mx in mid_x] for r in range(len(mid_y))]
+    v_cover = [_coverage(line, mid_y) for line in v_lines]  # [c][r]: a border left of slot (r, c)
+    h_cover = [_coverage(line, mid_x) for line in h_lines]  # [r][c]: a border above it
+    wall_right = [[v_cover[c + 1][r] for c in range(len(mid_x))] for r in range(len(mid_y))]
+    wall_below = h_cover[1:]
     owner = [[-1] * len(mid_x) for _ in mid_y]
     cells: list[_GridCell] = []
     for r in range(len(mid_y)):
@@ -274,8 +285,8 @@ def _grid_table(hs: list[_Segment], vs: list[_Segment], page: int) -> _PageTable
             for rr in range(r, r + rs):
                 owner[rr][c : c + cs] = [len(cells)] * cs
             closed = (
-                _covers(v_lines[c], mid_y[r])
-                and _covers(h_lines[r], mid_x[c])
+                v_cover[c][r]
+                and h_cover[r][c]
                 and wall_right[r][c + cs - 1]
                 and wall_below[r + rs - 1][c]
             )
@@ -367,8 +378,7 @@ def _cell_text(words: list[Word]) -> str:
 
 
 def _round(bbox: BBox) -> BBox:
-    x0, y0, x1, y1 = (round(v, 2) for v in bbox)
-    return (x0, y0, x1, y1)
+    return (round(bbox[0], 2), round(bbox[1], 2), round(bbox[2], 2), round(bbox[3], 2))
 
 
 # --- pages → blocks ------------------------------------------------------------------
