@@ -8,11 +8,12 @@ was raised); 2 — the command line itself was wrong, or the output could not be
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from auditor.cli_zh import (
     ChineseParser,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # imported where used, so that `auditor --help` starts fast
     from auditor.findings import ReviewResult
     from auditor.parallel import Limits
     from auditor.pipeline import DocumentReview, Progress
+    from auditor.render.stream import GroupWriter, ReportWriter
     from auditor.settings import Settings
 
 SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}  # = findings.SEVERITY_ZH
@@ -175,42 +177,39 @@ def _review(args: argparse.Namespace) -> int:
     tally = _Tally()
     paths = walk(args.paths)
     llm_failed = False
-    if args.batch:
-        from auditor.workspace.cli import run_review_into_batch
-
-        stored, status = run_review_into_batch(args, paths, settings, progress_printer())
-        if stored is None:
-            return status
-        writers = [(_report_writer(stored, fmt, records), output) for fmt, output in targets]
-        tally.add_result(stored, show_errors=False)
-        note: str | None = stored.llm.note
-    elif len(targets) == 1 and targets[0][0] in ("json", "jsonl") and not settings.llm_configured:
-        from auditor.pipeline import review_stream
-        from auditor.render.json import write_json_stream, write_jsonl
-
-        fmt = targets[0][0]
-
-        def write(out: TextIO) -> None:
-            reviews = tally.count(review_stream(paths, settings, progress_printer(), jobs, limits, records))
-            if fmt == "jsonl":
-                write_jsonl(reviews, out, records)
-            else:
-                write_json_stream(reviews, out, settings.profile, records=records)
-
-        writers = [(write, targets[0][1])]
-        note = None
-    else:
-        from auditor.pipeline import review
-
-        result = review(paths, settings, progress_printer(), jobs, limits)
-        tally.add_result(result)
-        writers = [(_report_writer(result, fmt, records), output) for fmt, output in targets]
-        note, llm_failed = result.llm.note, result.llm.failed
+    note: str | None = None
     try:
-        for writer, output in writers:
-            if output is not None:
-                Path(output).parent.mkdir(parents=True, exist_ok=True)
-            write_output(writer, output)
+        with contextlib.ExitStack() as stack:
+            outs = [_open_output(stack, fmt, output) for fmt, output in targets]
+            if args.batch:
+                from auditor.workspace.cli import run_review_into_batch
+
+                stored, status = run_review_into_batch(args, paths, settings, progress_printer(), jobs, limits)
+                if stored is None:
+                    return status
+                tally.add_result(stored, show_errors=False)
+                _write_result(stored, targets, outs, records)
+                note = stored.llm.note
+            elif not settings.llm_configured:
+                # One pass over the files, each document fanned out to every report as it
+                # comes from the pool; nothing holds the batch. JSON alone is rendered by
+                # the workers (``render``); the other reports need the forms back.
+                from auditor.pipeline import review_stream
+                from auditor.render.stream import feed
+
+                formats = {fmt for fmt, _ in targets}
+                render = records if formats <= {"json", "jsonl"} else None
+                writers = [_stream_writer(fmt, out, settings.profile, records) for (fmt, _), out in zip(targets, outs)]
+                feed(tally.count(review_stream(paths, settings, progress_printer(), jobs, limits, render)), writers)
+            else:
+                # With an LLM the narrative checks (and the fallback reading of tables the
+                # parser missed) need the whole batch: the reports are written from it.
+                from auditor.pipeline import review
+
+                result = review(paths, settings, progress_printer(), jobs, limits)
+                tally.add_result(result)
+                _write_result(result, targets, outs, records)
+                note, llm_failed = result.llm.note, result.llm.failed
     except OSError as exc:
         print(f"无法写入输出文件：{exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -284,38 +283,62 @@ class _Tally:
         return f"已审核 {self.documents} 个文件（{self.unread} 个无法读取），{self.forms} 张表：{parts}。{note}"
 
 
-def _report_writer(result: ReviewResult, fmt: str, records: str = "compact") -> Callable[[TextIO], None] | bytes:
-    from auditor.render import FORMATS, write_json
+def _open_output(stack: contextlib.ExitStack, fmt: str, output: str | None) -> IO[Any]:
+    """The file a report goes to (its folder made), or stdout; opened before any file is
+    read, so that an unwritable output stops the run at once."""
+    binary = fmt == "xlsx"
+    if output is None:
+        return sys.stdout.buffer if binary else sys.stdout
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    if binary:
+        return stack.enter_context(open(output, "wb"))
+    return stack.enter_context(open(output, "w", encoding="utf-8"))
+
+
+def _stream_writer(fmt: str, out: IO[Any], profile: str, records: str) -> ReportWriter:
+    from auditor.render.json import JsonlWriter, JsonWriter
 
     if fmt == "json":
-        return lambda out: write_json(result, out, records)
+        return JsonWriter(out, profile, records)
     if fmt == "jsonl":
-        from auditor.pipeline import DocumentReview
-        from auditor.render.json import write_jsonl
+        return JsonlWriter(out, records)
+    return _group_writer(fmt, out, profile)
 
-        by_file: dict[str, list[Any]] = {}
-        for f in result.findings:
-            by_file.setdefault(f.file, []).append(f)
-        reviews = [DocumentReview(d, by_file.get(d.file, [])) for d in result.documents]
-        return lambda out: write_jsonl(reviews, out, records)
-    if fmt == "text":
-        from auditor.render.text import render_text
 
-        text = render_text(result)
+def _group_writer(fmt: str, out: IO[Any], profile: str) -> GroupWriter:
+    if fmt == "md":
+        from auditor.render.markdown import MarkdownWriter
 
-        def write_text(out: TextIO) -> None:
-            out.write(text)
+        return MarkdownWriter(out, profile)
+    if fmt == "html":
+        from auditor.render.html import HtmlWriter
 
-        return write_text
-    render = FORMATS[fmt].render
-    report = render(result)
-    if isinstance(report, bytes):
-        return report
+        return HtmlWriter(out, profile)
+    if fmt == "xlsx":
+        from auditor.render.xlsx import XlsxWriter
 
-    def write(out: TextIO) -> None:
-        out.write(report)
+        return XlsxWriter(out)
+    from auditor.render.text import TextWriter
 
-    return write
+    return TextWriter(out, profile)
+
+
+def _write_result(result: ReviewResult, targets: list[tuple[str, str | None]], outs: list[IO[Any]], records: str) -> None:
+    """Every report of a whole result (the LLM path, a workspace batch)."""
+    from auditor.render.json import write_json, write_jsonl
+
+    for (fmt, _), out in zip(targets, outs):
+        if fmt == "json":
+            write_json(result, out, records)
+        elif fmt == "jsonl":
+            from auditor.pipeline import DocumentReview
+
+            by_file: dict[str, list[Any]] = {}
+            for f in result.findings:
+                by_file.setdefault(f.file, []).append(f)
+            write_jsonl((DocumentReview(d, by_file.get(d.file, [])) for d in result.documents), out, records)
+        else:
+            _group_writer(fmt, out, result.profile).write_result(result)
 
 
 def write_output(write: Callable[[TextIO], None] | bytes, output: str | None) -> None:
