@@ -84,19 +84,27 @@ def _open(args: argparse.Namespace) -> Workspace:
     return Workspace.open(args.db)
 
 
-def run_review_into_batch(args: argparse.Namespace, paths: list[Path], settings: Any, progress: Any) -> tuple[ReviewResult | None, int]:
-    """``review --batch``: store each document as it is reviewed; the report shows the
-    batch as it now stands (current versions, batch.* findings included)."""
+def run_review_into_batch(
+    args: argparse.Namespace, paths: list[Path], settings: Any, progress: Any, jobs: int = 1, limits: Any = None
+) -> tuple[ReviewResult | None, int]:
+    """``review --batch``: read the files through the worker pool (``jobs``, ``limits``)
+    and store each document as it is reviewed; the report shows the batch as it now
+    stands (current versions, batch.* findings included)."""
     from auditor.workspace.db import WorkspaceError
     from auditor.workspace.review import batch_result, review_into_batch
 
     try:
         workspace = _open(args)
-        stored: list[DocumentResult] = []
+        stored = 0
+
+        def count(_: DocumentResult) -> None:
+            nonlocal stored
+            stored += 1
+
         try:
-            run = review_into_batch(workspace, args.batch, paths, settings, progress, stored.append)
+            run = review_into_batch(workspace, args.batch, paths, settings, progress, count, jobs, limits)
         except KeyboardInterrupt:
-            print(f"已中断：已完成的 {len(stored)} 个文件已保存到批次“{args.batch}”，再次运行同一命令即可继续", file=sys.stderr)
+            print(f"已中断：已完成的 {stored} 个文件已保存到批次“{args.batch}”，再次运行同一命令即可继续", file=sys.stderr)
             return None, 130
         if run.skipped:
             print(f"{len(run.skipped)} 个文件已在批次“{args.batch}”中（内容相同），未重复审核", file=sys.stderr)
