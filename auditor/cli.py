@@ -29,7 +29,7 @@ from auditor.logsetup import configure_logging
 if TYPE_CHECKING:  # imported where used, so that `auditor --help` starts fast
     from auditor.findings import ReviewResult
     from auditor.parallel import Limits
-    from auditor.pipeline import DocumentReview, Progress
+    from auditor.pipeline import DocumentReview
     from auditor.render.stream import GroupWriter, ReportWriter
     from auditor.settings import Settings
 
@@ -178,13 +178,14 @@ def _review(args: argparse.Namespace) -> int:
     paths = walk(args.paths)
     llm_failed = False
     note: str | None = None
+    bar = progress_printer()
     try:
         with contextlib.ExitStack() as stack:
             outs = [_open_output(stack, fmt, output) for fmt, output in targets]
             if args.batch:
                 from auditor.workspace.cli import run_review_into_batch
 
-                stored, status = run_review_into_batch(args, paths, settings, progress_printer(), jobs, limits)
+                stored, status = run_review_into_batch(args, paths, settings, bar, jobs, limits)
                 if stored is None:
                     return status
                 tally.add_result(stored, show_errors=False)
@@ -200,13 +201,14 @@ def _review(args: argparse.Namespace) -> int:
                 formats = {fmt for fmt, _ in targets}
                 render = records if formats <= {"json", "jsonl"} else None
                 writers = [_stream_writer(fmt, out, settings.profile, records) for (fmt, _), out in zip(targets, outs)]
-                feed(tally.count(review_stream(paths, settings, progress_printer(), jobs, limits, render)), writers)
+                reviews = review_stream(paths, settings, bar, jobs, limits, render, bar.pages if bar else None)
+                feed(tally.count(reviews), writers)
             else:
                 # With an LLM the narrative checks (and the fallback reading of tables the
                 # parser missed) need the whole batch: the reports are written from it.
                 from auditor.pipeline import review
 
-                result = review(paths, settings, progress_printer(), jobs, limits)
+                result = review(paths, settings, bar, jobs, limits, bar.pages if bar else None)
                 tally.add_result(result)
                 _write_result(result, targets, outs, records)
                 note, llm_failed = result.llm.note, result.llm.failed
@@ -356,35 +358,60 @@ def write_output(write: Callable[[TextIO], None] | bytes, output: str | None) ->
         write(out)
 
 
-def progress_printer() -> Progress | None:
+def progress_printer() -> ProgressBar | None:
     """A progress bar on stderr when it is a terminal (rich: file name, count, time left;
-    it measures CJK names by their display width, so the line never wraps)."""
+    it measures CJK names by their display width, so the line never wraps); while a
+    scanned PDF is recognised, its page count too."""
     if not sys.stderr.isatty():
         return None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-    from rich.progress import Progress as Bar
+    return ProgressBar()
 
-    bar = Bar(
-        TextColumn("读取"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task: list[Any] = []
 
-    def show(done: int, total: int, name: str) -> None:
-        if not task:
-            bar.start()
-            task.append(bar.add_task("", total=total))
-        bar.update(task[0], completed=done, description=Path(name).name)
-        if done >= total:
-            bar.stop()
+class ProgressBar:
+    """Called with (files done, files, name) as each file is done, and ``pages`` with
+    (file, pages done, pages) as the OCR of a scanned one goes (``page_note``)."""
 
-    return show
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as Bar
+
+        self.bar = Bar(
+            TextColumn("读取"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task: Any = None
+        self.stopped = False
+
+    def _start(self, total: int | None) -> None:
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total)
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        self._start(total)
+        self.bar.update(self.task, total=total, completed=done, description=Path(name).name)
+        if done >= total and not self.stopped:
+            self.bar.stop()
+            self.stopped = True
+
+    def pages(self, name: str, done: int, total: int) -> None:
+        if self.stopped:
+            return
+        self._start(None)
+        self.bar.update(self.task, description=page_note(name, done, total))
+
+
+def page_note(name: str, done: int, total: int) -> str:
+    """What the progress shows while a scanned file is recognised: "a.pdf · 识别第3/12页"."""
+    from auditor.ingest.pages import page_text
+
+    return f"{Path(name).name} · {'识别' if done < total else ''}{page_text(done, total)}"
 
 
 def _extract(args: argparse.Namespace) -> int:

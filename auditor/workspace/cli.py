@@ -102,7 +102,8 @@ def run_review_into_batch(
             stored += 1
 
         try:
-            run = review_into_batch(workspace, args.batch, paths, settings, progress, count, jobs, limits)
+            pages = getattr(progress, "pages", None)  # the terminal's bar shows the OCR's pages
+            run = review_into_batch(workspace, args.batch, paths, settings, progress, count, jobs, limits, pages)
         except KeyboardInterrupt:
             print(f"已中断：已完成的 {stored} 个文件已保存到批次“{args.batch}”，再次运行同一命令即可继续", file=sys.stderr)
             return None, 130

@@ -28,7 +28,7 @@ from auditor.workspace.models import Batch, DecisionRow, Document, FindingRow, F
 from auditor.workspace.store import Workspace, add_finding, sha256
 
 if TYPE_CHECKING:
-    from auditor.parallel import Limits
+    from auditor.parallel import Limits, PagesFn
 
 FORM_ADAPTER: TypeAdapter[Form] = TypeAdapter(Form)
 BATCH_LOCK = 734_200_000  # + the batch id: pg_advisory_xact_lock while refreshing batch.* findings
@@ -54,10 +54,11 @@ def review_into_batch(
     on_stored: Callable[[DocumentResult], None] | None = None,
     jobs: int = 1,
     limits: Limits | None = None,
+    pages: PagesFn | None = None,
 ) -> BatchRun:
     """Read, review and store each file in turn; then refresh the batch.* findings."""
     return review_items_into_batch(
-        workspace, batch_name, [(str(p), p.read_bytes) for p in paths], settings, progress, on_stored, jobs, limits
+        workspace, batch_name, [(str(p), p.read_bytes) for p in paths], settings, progress, on_stored, jobs, limits, pages
     )
 
 
@@ -70,13 +71,14 @@ def review_items_into_batch(
     on_stored: Callable[[DocumentResult], None] | None = None,
     jobs: int = 1,
     limits: Limits | None = None,
+    pages: PagesFn | None = None,
 ) -> BatchRun:
     """The same for (name, read the bytes) pairs: files on disk or uploads in memory.
 
     The files are read and checked by the worker pool (``jobs``, ``limits``: as
     ``auditor.parallel.run``), in input order, and each is stored as its outcome arrives;
     only the files on their way through the pool are held (their bytes are stored with
-    the document). ``run.stored`` keeps each stored document without its forms."""
+    the document); ``pages`` is told the OCR's page progress. ``run.stored`` keeps each stored document without its forms."""
     from auditor.parallel import Task, run
 
     batch = workspace.ensure_batch(batch_name, settings)
@@ -122,7 +124,7 @@ def review_items_into_batch(
                 progress(count, len(items), name)
         return None
 
-    outcomes = run(tasks(), settings, jobs, limits, rules=not llm, keep_raw=llm, isolate=limits is not None)
+    outcomes = run(tasks(), settings, jobs, limits, rules=not llm, keep_raw=llm, isolate=limits is not None, pages=pages)
     for outcome in outcomes:
         sent = settle(upto_task=True)
         assert sent is not None
