@@ -178,7 +178,7 @@ def _review(args: argparse.Namespace) -> int:
     paths = walk(args.paths)
     llm_failed = False
     note: str | None = None
-    bar = progress_printer()
+    bar = progress_printer(len(paths))
     try:
         with contextlib.ExitStack() as stack:
             outs = [_open_output(stack, fmt, output) for fmt, output in targets]
@@ -358,20 +358,20 @@ def write_output(write: Callable[[TextIO], None] | bytes, output: str | None) ->
         write(out)
 
 
-def progress_printer() -> ProgressBar | None:
+def progress_printer(files: int | None = None) -> ProgressBar | None:
     """A progress bar on stderr when it is a terminal (rich: file name, count, time left;
     it measures CJK names by their display width, so the line never wraps); while a
     scanned PDF is recognised, its page count too."""
     if not sys.stderr.isatty():
         return None
-    return ProgressBar()
+    return ProgressBar(files)
 
 
 class ProgressBar:
     """Called with (files done, files, name) as each file is done, and ``pages`` with
     (file, pages done, pages) as the OCR of a scanned one goes (``page_note``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, files: int | None = None) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
         from rich.progress import Progress as Bar
@@ -386,6 +386,7 @@ class ProgressBar:
             transient=True,
         )
         self.task: Any = None
+        self.files = files
         self.stopped = False
 
     def _start(self, total: int | None) -> None:
@@ -403,7 +404,7 @@ class ProgressBar:
     def pages(self, name: str, done: int, total: int) -> None:
         if self.stopped:
             return
-        self._start(None)
+        self._start(self.files)
         self.bar.update(self.task, description=page_note(name, done, total))
 
 

@@ -406,7 +406,7 @@ def test_the_terminal_bar_and_the_page_show_the_pages(
 
     scan = tmp_path / "扫描件.pdf"
     scan.write_bytes(small_scan)
-    monkeypatch.setattr(auditor.cli, "progress_printer", Bar)
+    monkeypatch.setattr(auditor.cli, "progress_printer", lambda files=None: Bar())
     assert main(["review", str(scan), "--jobs", "1", "-o", str(tmp_path / "r.json")]) == 0
     assert shown == [(str(scan), 0, 2), (str(scan), 1, 2), (str(scan), 2, 2)]
 
