@@ -183,14 +183,16 @@ def _review(args: argparse.Namespace) -> int:
         with contextlib.ExitStack() as stack:
             outs = [_open_output(stack, fmt, output) for fmt, output in targets]
             if args.batch:
+                from auditor.render.stream import feed
                 from auditor.workspace.cli import run_review_into_batch
 
-                stored, status = run_review_into_batch(args, paths, settings, bar, jobs, limits)
-                if stored is None:
+                def report(reviews: Iterable[DocumentReview], profile: str) -> None:
+                    writers = [_stream_writer(fmt, out, profile, records) for (fmt, _), out in zip(targets, outs)]
+                    feed(tally.count(reviews, show_errors=False), writers)
+
+                status = run_review_into_batch(args, paths, settings, bar, jobs, limits, report)
+                if status:
                     return status
-                tally.add_result(stored, show_errors=False)
-                _write_result(stored, targets, outs, records)
-                note = stored.llm.note
             elif not settings.llm_configured:
                 # One pass over the files, each document fanned out to every report as it
                 # comes from the pool; nothing holds the batch. JSON alone is rendered by
@@ -252,9 +254,9 @@ class _Tally:
         self.documents = self.unread = self.forms = 0
         self.severities = dict.fromkeys(SEVERITIES, 0)
 
-    def count(self, reviews: Iterable[DocumentReview]) -> Iterator[DocumentReview]:
+    def count(self, reviews: Iterable[DocumentReview], show_errors: bool = True) -> Iterator[DocumentReview]:
         for item in reviews:
-            self._document(item.document.file, item.document.error, item.form_count)
+            self._document(item.document.file, item.document.error if show_errors else None, item.form_count)
             for f in item.findings:
                 self.severities[f.severity] += 1
             yield item

@@ -29,6 +29,7 @@ from auditor.workspace.store import Workspace, add_finding, sha256
 
 if TYPE_CHECKING:
     from auditor.parallel import Limits, PagesFn
+    from auditor.pipeline import DocumentReview
 
 FORM_ADAPTER: TypeAdapter[Form] = TypeAdapter(Form)
 BATCH_LOCK = 734_200_000  # + the batch id: pg_advisory_xact_lock while refreshing batch.* findings
@@ -203,20 +204,39 @@ def _previous_batch_finding(session: Session, form_row: FormRow, identity: str) 
     )
 
 
-def batch_result(workspace: Workspace, batch_id: int) -> ReviewResult:
-    """The batch as it stands, in the shape every report renders: the current version of
-    each document's forms and their active findings (batch.* included)."""
+def batch_reviews(workspace: Workspace, batch_id: int) -> Iterator[DocumentReview]:
+    """The batch as it stands, one document at a time, in the shape the report writers
+    take: the current version of each document's forms and their active findings
+    (batch.* included). Documents whose forms all have a newer version elsewhere are left
+    out. Nothing but the documents' ids is held."""
+    from auditor.pipeline import DocumentReview
     from auditor.workspace.queries import finding_views
 
     with workspace.sessions() as session:
+        ids = session.scalars(select(Document.id).where(Document.batch_id == batch_id).order_by(Document.id)).all()
+    for document_id in ids:
+        with workspace.sessions() as session:
+            doc = session.get(Document, document_id)
+            assert doc is not None
+            forms = [FORM_ADAPTER.validate_python(f.data) for f in doc.forms if f.current]
+            if not (doc.error or forms):
+                continue
+            result = DocumentResult(file=doc.name, forms=forms, error=doc.error, format=doc.format, pages=doc.pages)
+        findings = [v.finding for v in finding_views(workspace, batch_id, document_id=document_id)]
+        yield DocumentReview(result, findings)
+
+
+def batch_profile(workspace: Workspace, batch_id: int) -> str:
+    with workspace.sessions() as session:
         batch = session.get(Batch, batch_id)
         assert batch is not None
-        documents = session.scalars(select(Document).where(Document.batch_id == batch_id).order_by(Document.id)).all()
-        results = []
-        for doc in documents:
-            forms = [FORM_ADAPTER.validate_python(f.data) for f in doc.forms if f.current]
-            if doc.error or forms:
-                results.append(DocumentResult(file=doc.name, forms=forms, error=doc.error, format=doc.format, pages=doc.pages))
-        profile = batch.profile
-    findings = [v.finding for v in finding_views(workspace, batch_id)]
-    return ReviewResult(documents=results, findings=findings, profile=profile)
+        return batch.profile
+
+
+def batch_result(workspace: Workspace, batch_id: int) -> ReviewResult:
+    """The whole batch at once (``batch_reviews`` gathered): for callers that need it all."""
+    documents, findings = [], []
+    for item in batch_reviews(workspace, batch_id):
+        documents.append(item.document)
+        findings.extend(item.findings)
+    return ReviewResult(documents=documents, findings=findings, profile=batch_profile(workspace, batch_id))
