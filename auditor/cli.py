@@ -45,7 +45,10 @@ WORKSPACE_COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = _parser(next((a for a in argv if not a.startswith("-")), None))
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command == "review":
+        argv = join_format_words(argv)
+    parser = _parser(command)
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "verbose", False))
     if not hasattr(args, "run"):
@@ -127,7 +130,7 @@ def _add_review_parser(sub: Any) -> None:
         "--format",
         type=choice_list(REPORT_FORMATS),
         metavar="格式",
-        help="报告格式：json、jsonl（每行一个文件及其问题）、md、html、xlsx，可用逗号列出多种（如 html,xlsx,json,md，此时 -o 为文件夹）；"
+        help="报告格式：json、jsonl（每行一个文件及其问题）、md、html、xlsx，可用逗号或空格列出多种（如 html,xlsx,json,md，此时 -o 为文件夹）；"
         "默认：在终端上显示摘要，输出被重定向时为json",
     )
     p.add_argument(
@@ -225,6 +228,25 @@ def _review(args: argparse.Namespace) -> int:
 
 
 REPORT_FORMATS = ["json", "jsonl", "md", "html", "xlsx"]
+
+
+def join_format_words(argv: list[str]) -> list[str]:
+    """``--format html xlsx json md`` read as ``--format html,xlsx,json,md``: the words after
+    ``--format`` that are format names (and no file of that name) join its list."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        out.append(argv[i])
+        if argv[i] == "--format" and i + 1 < len(argv):
+            words = [argv[i + 1]]
+            i += 2
+            while i < len(argv) and argv[i].lower() in REPORT_FORMATS and not Path(argv[i]).exists():
+                words.append(argv[i])
+                i += 1
+            out.append(",".join(words))
+            continue
+        i += 1
+    return out
 SUFFIXES = {"json": ".json", "jsonl": ".jsonl", "md": ".md", "html": ".html", "xlsx": ".xlsx"}
 def report_targets(formats: list[str] | None, output: str | None) -> list[tuple[str, str | None]] | str:
     """(format, file or None for stdout) for each report asked for, or a Chinese error.

@@ -133,7 +133,7 @@ def test_review_reads_each_file_once_for_four_formats(
     monkeypatch.setattr(auditor.pipeline, "read_path", counted)
     monkeypatch.setattr(auditor.pipeline, "review", whole_batch)
     out = tmp_path / "out"
-    args = ["review", *map(str, paths), "--format", "html,xlsx,json,md", "-o", f"{out}/", "--jobs", "1"]
+    args = ["review", *map(str, paths), "--format", "html", "xlsx", "json", "md", "-o", f"{out}/", "--jobs", "1"]
     assert main(args) == 0
     assert sorted(reads) == sorted(map(str, paths))  # each once
     assert sorted(p.name for p in out.iterdir()) == ["review.html", "review.json", "review.md", "review.xlsx"]
@@ -143,3 +143,14 @@ def test_review_reads_each_file_once_for_four_formats(
     for name, render in (("review.md", render_markdown), ("review.html", render_html)):
         written = (out / name).read_text(encoding="utf-8")
         assert undated.sub("T", written) == undated.sub("T", render(whole, WHEN))
+
+
+def test_format_words_after_format_join_its_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.cli import join_format_words
+
+    argv = ["review", "a.pdf", "--format", "html", "XLSX", "json", "-o", "out/"]
+    assert join_format_words(argv) == ["review", "a.pdf", "--format", "html,XLSX,json", "-o", "out/"]
+    assert join_format_words(["review", "--format", "html,md", "a.pdf"]) == ["review", "--format", "html,md", "a.pdf"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "md").write_text("a file named md", encoding="utf-8")
+    assert join_format_words(["review", "--format", "json", "md"]) == ["review", "--format", "json", "md"]
