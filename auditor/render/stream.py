@@ -6,6 +6,10 @@ Every writer has ``add(review)`` (a ``DocumentReview`` from the pool), ``add_gro
 as they pass; the documents' part is written to a temporary file meanwhile and copied
 after the summary at the end. The whole-result renderers (``render_html`` …, used by the
 page) are these writers fed a ``ReviewResult``'s groups, so there is one code path.
+
+One intended difference: a result groups findings by file name, so a file named twice in
+one run shows, from a ``ReviewResult``, every finding of that name under each copy; fed
+from the pool, each copy shows its own.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Findings are sorted by severity, then file and form; money has the format #,##0.00 and
 rates are stored as fractions shown as 0.00%. The same review gives the same bytes: the
-workbook's own timestamps and those of its zip entries are fixed.
+workbook's own timestamps and those of its zip entries are fixed. The workbook is written
+in openpyxl's write-only mode, document by document (``XlsxWriter``), so that a batch of
+any size is never held.
 """
 
 from __future__ import annotations
