@@ -8,11 +8,12 @@ was raised); 2 — the command line itself was wrong, or the output could not be
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from auditor.cli_zh import (
     ChineseParser,
@@ -28,7 +29,8 @@ from auditor.logsetup import configure_logging
 if TYPE_CHECKING:  # imported where used, so that `auditor --help` starts fast
     from auditor.findings import ReviewResult
     from auditor.parallel import Limits
-    from auditor.pipeline import DocumentReview, Progress
+    from auditor.pipeline import DocumentReview
+    from auditor.render.stream import GroupWriter, ReportWriter
     from auditor.settings import Settings
 
 SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}  # = findings.SEVERITY_ZH
@@ -43,7 +45,10 @@ WORKSPACE_COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = _parser(next((a for a in argv if not a.startswith("-")), None))
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command == "review":
+        argv = join_format_words(argv)
+    parser = _parser(command)
     args = parser.parse_args(argv)
     configure_logging(getattr(args, "verbose", False))
     if not hasattr(args, "run"):
@@ -125,7 +130,7 @@ def _add_review_parser(sub: Any) -> None:
         "--format",
         type=choice_list(REPORT_FORMATS),
         metavar="格式",
-        help="报告格式：json、jsonl（每行一个文件及其问题）、md、html、xlsx，可用逗号列出多种（如 html,xlsx,json,md，此时 -o 为文件夹）；"
+        help="报告格式：json、jsonl（每行一个文件及其问题）、md、html、xlsx，可用逗号或空格列出多种（如 html,xlsx,json,md，此时 -o 为文件夹）；"
         "默认：在终端上显示摘要，输出被重定向时为json",
     )
     p.add_argument(
@@ -175,42 +180,43 @@ def _review(args: argparse.Namespace) -> int:
     tally = _Tally()
     paths = walk(args.paths)
     llm_failed = False
-    if args.batch:
-        from auditor.workspace.cli import run_review_into_batch
-
-        stored, status = run_review_into_batch(args, paths, settings, progress_printer())
-        if stored is None:
-            return status
-        writers = [(_report_writer(stored, fmt, records), output) for fmt, output in targets]
-        tally.add_result(stored, show_errors=False)
-        note: str | None = stored.llm.note
-    elif len(targets) == 1 and targets[0][0] in ("json", "jsonl") and not settings.llm_configured:
-        from auditor.pipeline import review_stream
-        from auditor.render.json import write_json_stream, write_jsonl
-
-        fmt = targets[0][0]
-
-        def write(out: TextIO) -> None:
-            reviews = tally.count(review_stream(paths, settings, progress_printer(), jobs, limits, records))
-            if fmt == "jsonl":
-                write_jsonl(reviews, out, records)
-            else:
-                write_json_stream(reviews, out, settings.profile, records=records)
-
-        writers = [(write, targets[0][1])]
-        note = None
-    else:
-        from auditor.pipeline import review
-
-        result = review(paths, settings, progress_printer(), jobs, limits)
-        tally.add_result(result)
-        writers = [(_report_writer(result, fmt, records), output) for fmt, output in targets]
-        note, llm_failed = result.llm.note, result.llm.failed
+    note: str | None = None
+    bar = progress_printer(len(paths))
     try:
-        for writer, output in writers:
-            if output is not None:
-                Path(output).parent.mkdir(parents=True, exist_ok=True)
-            write_output(writer, output)
+        with contextlib.ExitStack() as stack:
+            outs = [_open_output(stack, fmt, output) for fmt, output in targets]
+            if args.batch:
+                from auditor.render.stream import feed
+                from auditor.workspace.cli import run_review_into_batch
+
+                def report(reviews: Iterable[DocumentReview], profile: str) -> None:
+                    writers = [_stream_writer(fmt, out, profile, records) for (fmt, _), out in zip(targets, outs)]
+                    feed(tally.count(reviews, show_errors=False), writers)
+
+                status = run_review_into_batch(args, paths, settings, bar, jobs, limits, report)
+                if status:
+                    return status
+            elif not settings.llm_configured:
+                # One pass over the files, each document fanned out to every report as it
+                # comes from the pool; nothing holds the batch. JSON alone is rendered by
+                # the workers (``render``); the other reports need the forms back.
+                from auditor.pipeline import review_stream
+                from auditor.render.stream import feed
+
+                formats = {fmt for fmt, _ in targets}
+                render = records if formats <= {"json", "jsonl"} else None
+                writers = [_stream_writer(fmt, out, settings.profile, records) for (fmt, _), out in zip(targets, outs)]
+                reviews = review_stream(paths, settings, bar, jobs, limits, render, bar.pages if bar else None)
+                feed(tally.count(reviews), writers)
+            else:
+                # With an LLM the narrative checks (and the fallback reading of tables the
+                # parser missed) need the whole batch: the reports are written from it.
+                from auditor.pipeline import review
+
+                result = review(paths, settings, bar, jobs, limits, bar.pages if bar else None)
+                tally.add_result(result)
+                _write_result(result, targets, outs, records)
+                note, llm_failed = result.llm.note, result.llm.failed
     except OSError as exc:
         print(f"无法写入输出文件：{exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -222,6 +228,25 @@ def _review(args: argparse.Namespace) -> int:
 
 
 REPORT_FORMATS = ["json", "jsonl", "md", "html", "xlsx"]
+
+
+def join_format_words(argv: list[str]) -> list[str]:
+    """``--format html xlsx json md`` read as ``--format html,xlsx,json,md``: the words after
+    ``--format`` that are format names (and no file of that name) join its list."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        out.append(argv[i])
+        if argv[i] == "--format" and i + 1 < len(argv):
+            words = [argv[i + 1]]
+            i += 2
+            while i < len(argv) and argv[i].lower() in REPORT_FORMATS and not Path(argv[i]).exists():
+                words.append(argv[i])
+                i += 1
+            out.append(",".join(words))
+            continue
+        i += 1
+    return out
 SUFFIXES = {"json": ".json", "jsonl": ".jsonl", "md": ".md", "html": ".html", "xlsx": ".xlsx"}
 def report_targets(formats: list[str] | None, output: str | None) -> list[tuple[str, str | None]] | str:
     """(format, file or None for stdout) for each report asked for, or a Chinese error.
@@ -251,9 +276,9 @@ class _Tally:
         self.documents = self.unread = self.forms = 0
         self.severities = dict.fromkeys(SEVERITIES, 0)
 
-    def count(self, reviews: Iterable[DocumentReview]) -> Iterator[DocumentReview]:
+    def count(self, reviews: Iterable[DocumentReview], show_errors: bool = True) -> Iterator[DocumentReview]:
         for item in reviews:
-            self._document(item.document.file, item.document.error, item.form_count)
+            self._document(item.document.file, item.document.error if show_errors else None, item.form_count)
             for f in item.findings:
                 self.severities[f.severity] += 1
             yield item
@@ -284,38 +309,62 @@ class _Tally:
         return f"已审核 {self.documents} 个文件（{self.unread} 个无法读取），{self.forms} 张表：{parts}。{note}"
 
 
-def _report_writer(result: ReviewResult, fmt: str, records: str = "compact") -> Callable[[TextIO], None] | bytes:
-    from auditor.render import FORMATS, write_json
+def _open_output(stack: contextlib.ExitStack, fmt: str, output: str | None) -> IO[Any]:
+    """The file a report goes to (its folder made), or stdout; opened before any file is
+    read, so that an unwritable output stops the run at once."""
+    binary = fmt == "xlsx"
+    if output is None:
+        return sys.stdout.buffer if binary else sys.stdout
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    if binary:
+        return stack.enter_context(open(output, "wb"))
+    return stack.enter_context(open(output, "w", encoding="utf-8"))
+
+
+def _stream_writer(fmt: str, out: IO[Any], profile: str, records: str) -> ReportWriter:
+    from auditor.render.json import JsonlWriter, JsonWriter
 
     if fmt == "json":
-        return lambda out: write_json(result, out, records)
+        return JsonWriter(out, profile, records)
     if fmt == "jsonl":
-        from auditor.pipeline import DocumentReview
-        from auditor.render.json import write_jsonl
+        return JsonlWriter(out, records)
+    return _group_writer(fmt, out, profile)
 
-        by_file: dict[str, list[Any]] = {}
-        for f in result.findings:
-            by_file.setdefault(f.file, []).append(f)
-        reviews = [DocumentReview(d, by_file.get(d.file, [])) for d in result.documents]
-        return lambda out: write_jsonl(reviews, out, records)
-    if fmt == "text":
-        from auditor.render.text import render_text
 
-        text = render_text(result)
+def _group_writer(fmt: str, out: IO[Any], profile: str) -> GroupWriter:
+    if fmt == "md":
+        from auditor.render.markdown import MarkdownWriter
 
-        def write_text(out: TextIO) -> None:
-            out.write(text)
+        return MarkdownWriter(out, profile)
+    if fmt == "html":
+        from auditor.render.html import HtmlWriter
 
-        return write_text
-    render = FORMATS[fmt].render
-    report = render(result)
-    if isinstance(report, bytes):
-        return report
+        return HtmlWriter(out, profile)
+    if fmt == "xlsx":
+        from auditor.render.xlsx import XlsxWriter
 
-    def write(out: TextIO) -> None:
-        out.write(report)
+        return XlsxWriter(out)
+    from auditor.render.text import TextWriter
 
-    return write
+    return TextWriter(out, profile)
+
+
+def _write_result(result: ReviewResult, targets: list[tuple[str, str | None]], outs: list[IO[Any]], records: str) -> None:
+    """Every report of a whole result (the LLM path, a workspace batch)."""
+    from auditor.render.json import write_json, write_jsonl
+
+    for (fmt, _), out in zip(targets, outs):
+        if fmt == "json":
+            write_json(result, out, records)
+        elif fmt == "jsonl":
+            from auditor.pipeline import DocumentReview
+
+            by_file: dict[str, list[Any]] = {}
+            for f in result.findings:
+                by_file.setdefault(f.file, []).append(f)
+            write_jsonl((DocumentReview(d, by_file.get(d.file, [])) for d in result.documents), out, records)
+        else:
+            _group_writer(fmt, out, result.profile).write_result(result)
 
 
 def write_output(write: Callable[[TextIO], None] | bytes, output: str | None) -> None:
@@ -333,35 +382,61 @@ def write_output(write: Callable[[TextIO], None] | bytes, output: str | None) ->
         write(out)
 
 
-def progress_printer() -> Progress | None:
+def progress_printer(files: int | None = None) -> ProgressBar | None:
     """A progress bar on stderr when it is a terminal (rich: file name, count, time left;
-    it measures CJK names by their display width, so the line never wraps)."""
+    it measures CJK names by their display width, so the line never wraps); while a
+    scanned PDF is recognised, its page count too."""
     if not sys.stderr.isatty():
         return None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-    from rich.progress import Progress as Bar
+    return ProgressBar(files)
 
-    bar = Bar(
-        TextColumn("读取"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task: list[Any] = []
 
-    def show(done: int, total: int, name: str) -> None:
-        if not task:
-            bar.start()
-            task.append(bar.add_task("", total=total))
-        bar.update(task[0], completed=done, description=Path(name).name)
-        if done >= total:
-            bar.stop()
+class ProgressBar:
+    """Called with (files done, files, name) as each file is done, and ``pages`` with
+    (file, pages done, pages) as the OCR of a scanned one goes (``page_note``)."""
 
-    return show
+    def __init__(self, files: int | None = None) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as Bar
+
+        self.bar = Bar(
+            TextColumn("读取"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task: Any = None
+        self.files = files
+        self.stopped = False
+
+    def _start(self, total: int | None) -> None:
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total)
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        self._start(total)
+        self.bar.update(self.task, total=total, completed=done, description=Path(name).name)
+        if done >= total and not self.stopped:
+            self.bar.stop()
+            self.stopped = True
+
+    def pages(self, name: str, done: int, total: int) -> None:
+        if self.stopped:
+            return
+        self._start(self.files)
+        self.bar.update(self.task, description=page_note(name, done, total))
+
+
+def page_note(name: str, done: int, total: int) -> str:
+    """What the progress shows while a scanned file is recognised: "a.pdf · 识别第3/12页"."""
+    from auditor.ingest.pages import page_text
+
+    return f"{Path(name).name} · {'识别' if done < total else ''}{page_text(done, total)}"
 
 
 def _extract(args: argparse.Namespace) -> int:

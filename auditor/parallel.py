@@ -17,6 +17,7 @@ Not ``ProcessPoolExecutor``: a worker killed there breaks the whole pool.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import multiprocessing as mp
 import os
@@ -30,6 +31,7 @@ from typing import Any
 
 from auditor.document import Document
 from auditor.findings import DocumentResult, Finding
+from auditor.ingest.pages import PageProgress
 from auditor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -71,12 +73,21 @@ class Outcome:
 
 
 def process(
-    task: Task, settings: Settings, rules: bool = True, keep_raw: bool = False, render: str | None = None
+    task: Task,
+    settings: Settings,
+    rules: bool = True,
+    keep_raw: bool = False,
+    render: str | None = None,
+    pages: PageProgress | None = None,
 ) -> Outcome:
     """Read one document, and check it unless ``rules`` is false; with ``render`` (the
-    records mode), also write its JSON lines. Never raises for a document's sake (a
+    records mode), also write its JSON lines; ``pages`` is told each scanned page
+    recognised (pages done, pages to do). Never raises for a document's sake (a
     MemoryError becomes the memory-limit error)."""
-    outcome = _process(task, settings, rules, keep_raw)
+    from auditor.ingest.pages import pages_to
+
+    with pages_to(pages):
+        outcome = _process(task, settings, rules, keep_raw)
     if render is not None:
         from auditor.render.json import render_lines
 
@@ -160,16 +171,19 @@ def run(
     method: str | None = None,
     isolate: bool = False,
     render: str | None = None,
+    pages: PagesFn | None = None,
 ) -> Iterator[Outcome]:
     """Outcomes of the tasks, in input order, from ``jobs`` workers (1: in this process).
     ``method`` is the multiprocessing start method (default: fork when this process has
     no other threads, else a fork server). ``isolate`` runs even one job in a worker
-    process, under the limits."""
+    process, under the limits. ``pages`` is told (file, pages done, pages to do) as the
+    OCR of a scanned document goes; from a worker the note comes through its pipe."""
     if jobs <= 1 and not isolate:
         for task in tasks:
-            yield process(task, settings, rules, keep_raw, render)
+            note = None if pages is None else functools.partial(pages, display_name(task.name))
+            yield process(task, settings, rules, keep_raw, render, note)
         return
-    pool = _Pool(max(jobs, 1), settings, limits or Limits(), rules, keep_raw, method, render)
+    pool = _Pool(max(jobs, 1), settings, limits or Limits(), rules, keep_raw, method, render, pages)
     try:
         yield from pool.map(tasks)
     finally:
@@ -191,8 +205,23 @@ def _address_space() -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class _Pages:
+    """A worker's page note: the document of task ``index`` has ``done`` of ``total`` pages."""
+
+    index: int
+    done: int
+    total: int
+
+
 def _worker(
-    conn: Connection, settings: Settings, rules: bool, keep_raw: bool, memory: int, render: str | None
+    conn: Connection,
+    settings: Settings,
+    rules: bool,
+    keep_raw: bool,
+    memory: int,
+    render: str | None,
+    pages: bool = False,
 ) -> None:
     """Serve tasks until told to stop (None) or the parent goes away."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -211,8 +240,13 @@ def _worker(
         if message is None:
             return
         index, task = message
+
+        def note(done: int, total: int, index: int = index) -> None:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                conn.send(_Pages(index, done, total))
+
         try:
-            outcome = process(task, settings, rules, keep_raw, render)
+            outcome = process(task, settings, rules, keep_raw, render, note if pages else None)
         except MemoryError:
             outcome = Outcome(DocumentResult(file=display_name(task.name), error=memory_message(memory)))
         if outcome.document.error == memory_message(None):
@@ -245,6 +279,7 @@ class _Pool:
         keep_raw: bool,
         method: str | None,
         render: str | None = None,
+        pages: PagesFn | None = None,
     ) -> None:
         # fork is fastest and shares the loaded code; a process with threads (the page's
         # server) must not fork, so it asks a fork server (started once, with the readers
@@ -257,7 +292,8 @@ class _Pool:
         self.ctx = mp.get_context(method)
         if method == "forkserver":
             self.ctx.set_forkserver_preload(PRELOAD)
-        self.args = (settings, rules, keep_raw, limits.memory, render)
+        self.args = (settings, rules, keep_raw, limits.memory, render, pages is not None)
+        self.pages = pages
         self.limits = limits
         self.slots = [self._start() for _ in range(jobs)]
 
@@ -333,8 +369,13 @@ class _Pool:
 
     def _receive(self, slot: _Slot) -> tuple[int, Outcome] | None:
         try:
-            if slot.conn.poll():
-                index, outcome = slot.conn.recv()
+            while slot.conn.poll():
+                message = slot.conn.recv()
+                if isinstance(message, _Pages):  # a page note of the document in work
+                    if self.pages is not None and slot.task is not None and message.index == slot.index:
+                        self.pages(display_name(slot.task.name), message.done, message.total)
+                    continue
+                index, outcome = message
                 slot.index, slot.task = -1, None
                 return index, outcome
         except (EOFError, OSError):
@@ -368,3 +409,4 @@ class _Pool:
 
 
 ProgressFn = Callable[[int, int, str], None]
+PagesFn = Callable[[str, int, int], None]  # (file, pages done, pages to do)

@@ -20,7 +20,7 @@ from auditor.ingest import read_bytes, read_path
 from auditor.settings import Settings
 
 if TYPE_CHECKING:
-    from auditor.parallel import Limits, Outcome
+    from auditor.parallel import Limits, Outcome, PagesFn
 
 log = logging.getLogger(__name__)
 
@@ -111,17 +111,19 @@ def review_stream(
     jobs: int = 1,
     limits: Limits | None = None,
     render: str | None = None,
+    pages: PagesFn | None = None,
 ) -> Iterator[DocumentReview]:
     """Read and check files one by one (``jobs`` workers), in input order, holding none
     of the batch: the deterministic rules only (the LLM checks need the whole batch).
     With ``render`` (a records mode) the JSON of each document is written by its worker
-    and its forms are not sent back (``lines`` and ``forms`` instead)."""
+    and its forms are not sent back (``lines`` and ``forms`` instead). ``pages`` is told
+    (file, pages done, pages to do) while scanned pages are recognised."""
     from auditor.parallel import Task, run
 
     settings = settings or Settings()
     files = list(paths)
     tasks = (Task.of_path(p) for p in files)
-    outcomes = run(tasks, settings, jobs, limits, isolate=limits is not None, render=render)
+    outcomes = run(tasks, settings, jobs, limits, isolate=limits is not None, render=render, pages=pages)
     for n, outcome in enumerate(outcomes, 1):
         if progress:
             progress(n, len(files), outcome.document.file)
@@ -159,13 +161,14 @@ def review(
     progress: Progress | None = None,
     jobs: int = 1,
     limits: Limits | None = None,
+    pages: PagesFn | None = None,
 ) -> ReviewResult:
     """Read and review files: the entry point of the CLI, the page and the evaluation.
     Documents the parser cannot fully read are kept for the LLM only when one is configured."""
     settings = settings or Settings()
     if not settings.llm_configured:
         documents, findings = [], []
-        for item in review_stream(paths, settings, progress, jobs, limits):
+        for item in review_stream(paths, settings, progress, jobs, limits, pages=pages):
             documents.append(item.document)
             findings.extend(item.findings)
         return ReviewResult(documents=documents, findings=findings, profile=settings.profile)
@@ -173,7 +176,7 @@ def review(
 
     files = list(paths)
     tasks = (Task.of_path(p) for p in files)
-    outcomes = run(tasks, settings, jobs, limits, rules=False, keep_raw=True, isolate=limits is not None)
+    outcomes = run(tasks, settings, jobs, limits, rules=False, keep_raw=True, isolate=limits is not None, pages=pages)
     return review_outcomes(outcomes, len(files), settings, progress)
 
 

@@ -1,13 +1,14 @@
 """Review at scale: 1,000 / 10,000 / 100,000 forms with --jobs 1 and --jobs 2.
 
-    python bench/bench_scale.py [--forms 1000 10000 100000] [--jobs 1 2] [--format json]
+    python bench/bench_scale.py [--forms 1000 10000 100000] [--jobs 1 2] [--format json | --format html xlsx json md]
 
 Builds one corpus per size by hard-linking samples/*.docx and samples/*.pdf (the five
 seeds hold 25 forms per format, so one set of 10 files is 50 forms) into numbered
 folders, then runs ``auditor review FOLDER --format json -o OUT --jobs N`` as a
-subprocess and reports wall time, CPU time ÷ wall time, the peak RSS of the whole process
+subprocess (several formats: ``--format html,xlsx,json,md -o FOLDER/``, one pass writing
+them all) and reports wall time, CPU time ÷ wall time, the peak RSS of the whole process
 tree (the sum over the auditor and its workers, sampled from /proc every 0.1 s) and the
-report's size. Goals (issue 10): RSS flat and < 400 MB, --jobs 2 ≤ 0.6 × --jobs 1 wall,
+reports' size. Goals (issue 10): RSS flat and < 400 MB, --jobs 2 ≤ 0.6 × --jobs 1 wall,
 ≤ 10 KB of report per form. A script, not a test.
 """
 
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--format", default="json")
+    parser.add_argument("--format", nargs="+", default=["json"], help="one or several report formats")
     parser.add_argument("--samples", default=str(ROOT / "samples"))
     parser.add_argument("--workdir", default=None, help="where to build the corpora (default: a temp folder)")
     args = parser.parse_args(argv)
@@ -117,15 +118,20 @@ def main(argv: list[str] | None = None) -> int:
             corpus = work / f"corpus_{forms}"
             documents = build(Path(args.samples), forms, corpus)
             for jobs in args.jobs:
-                out = work / f"review_{forms}_{jobs}.{args.format}"
-                cmd = [sys.executable, "-m", "auditor.cli", "review", str(corpus), "--format", args.format,
-                       "-o", str(out), "--jobs", str(jobs)]
+                formats = ",".join(f for item in args.format for f in item.split(",") if f)
+                several = "," in formats
+                out = work / (f"review_{forms}_{jobs}" + ("" if several else f".{formats}"))
+                cmd = [sys.executable, "-m", "auditor.cli", "review", str(corpus), "--format", formats,
+                       "-o", f"{out}/" if several else str(out), "--jobs", str(jobs)]
                 code, wall, cpu, peak = measure(cmd)
-                size = out.stat().st_size if out.exists() else 0
+                files = list(out.iterdir()) if out.is_dir() else [out] if out.exists() else []
+                size = sum(f.stat().st_size for f in files)
                 r = Result(forms, jobs, wall, cpu, peak, size, documents, code)
                 results.append(r)
                 print(f"| {forms} | {documents} | {jobs} | {wall:.1f} | {forms / wall:.0f} | {cpu / wall:.2f} | "
                       f"{peak:.0f} | {size / 1e6:.1f} | {size / forms / 1000:.1f} | {code} |", flush=True)
+                if out.is_dir():
+                    shutil.rmtree(out)
                 out.unlink(missing_ok=True)
             shutil.rmtree(corpus, ignore_errors=True)
     finally:

@@ -369,3 +369,84 @@ def test_lone_dashes_and_slashes_are_read_from_their_shape() -> None:
     assert [text for _, text in marks] == ["—", "/"]
     hmask[51, 150:390] = 255  # a rule in line with the dash: the dash is a broken piece of it
     assert [text for _, text in ocr._marks(ink, hmask, [(290, 10, 340, 30)], scale)] == ["/"]
+
+
+# --- page progress: the OCR loop tells whoever reads the document, across the pool ------
+
+
+@pytest.fixture(scope="module")
+def small_scan() -> bytes:
+    """A two-page scan: a short letter (recognised) and a blank page (skipped as blank)."""
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=420, height=300)
+    page.insert_text((40, 80), "关于报送2022年度工作总结的函", fontname="china-s", fontsize=16)
+    pdf.new_page(width=420, height=300)
+    return _scan_of(pdf, [0, 1])
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_page_progress_of_a_scan_comes_through_the_pool(small_scan: bytes, jobs: int) -> None:
+    from auditor.parallel import Limits, Task, run
+
+    notes: list[tuple[str, int, int]] = []
+    text = SAMPLES / f"{SEED}.txt"
+    tasks = [Task(name="扫描件.pdf", data=small_scan), Task.of_path(text), Task(name="again.pdf", data=small_scan)]
+    limits = Limits() if jobs > 1 else None
+    outcomes = list(run(tasks, Settings(), jobs, limits, isolate=limits is not None, pages=lambda *n: notes.append(n)))
+    assert [o.document.file for o in outcomes] == ["扫描件.pdf", str(text), "again.pdf"]
+    assert outcomes[1].document.error is None  # the text export has no pages to note
+    for name in ("扫描件.pdf", "again.pdf"):
+        assert [n for n in notes if n[0] == name] == [(name, 0, 2), (name, 1, 2), (name, 2, 2)]
+    assert {n[0] for n in notes} == {"扫描件.pdf", "again.pdf"}
+
+
+def test_read_scanned_pages_reports_to_its_own_callback_first(small_scan: bytes) -> None:
+    from auditor.ingest.pages import pages_to
+
+    direct: list[tuple[int, int]] = []
+    ambient: list[tuple[int, int]] = []
+    with pages_to(lambda d, t: ambient.append((d, t))):
+        ocr.read_scanned_pages(pymupdf.open(stream=small_scan, filetype="pdf"), [1, 2], progress=lambda d, t: direct.append((d, t)))
+        assert direct == [(0, 2), (1, 2), (2, 2)] and ambient == []
+        ocr.read_scanned_pages(pymupdf.open(stream=small_scan, filetype="pdf"), [2])
+    assert ambient == [(0, 1), (1, 1)]
+
+
+def test_the_terminal_bar_and_the_page_show_the_pages(
+    small_scan: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import auditor.cli
+    from auditor.cli import main, page_note
+    from auditor.webapp.review import run_review
+    from auditor.webapp.uploads import Batch, Upload
+
+    assert page_note("folder/扫描件.pdf", 2, 12) == "扫描件.pdf · 识别第3/12页"
+    assert page_note("扫描件.pdf", 12, 12) == "扫描件.pdf · 已识别12页"
+
+    shown: list[tuple[str, int, int]] = []
+
+    class Bar:  # what the terminal's bar is told (rich itself is not under test)
+        def __call__(self, done: int, total: int, name: str) -> None:
+            pass
+
+        def pages(self, name: str, done: int, total: int) -> None:
+            shown.append((name, done, total))
+
+    scan = tmp_path / "扫描件.pdf"
+    scan.write_bytes(small_scan)
+    monkeypatch.setattr(auditor.cli, "progress_printer", lambda files=None: Bar())
+    assert main(["review", str(scan), "--jobs", "1", "-o", str(tmp_path / "r.json")]) == 0
+    assert shown == [(str(scan), 0, 2), (str(scan), 1, 2), (str(scan), 2, 2)]
+
+    noted: list[tuple[str, int, int]] = []
+    batch = Batch()
+    batch.add(Upload("扫描件.pdf", small_scan))
+    run_review(batch, Settings(), jobs=1, pages=lambda *n: noted.append(n))
+    assert noted == [("扫描件.pdf", 0, 2), ("扫描件.pdf", 1, 2), ("扫描件.pdf", 2, 2)]
+
+
+def test_the_page_bar_moves_with_the_pages_of_a_scan() -> None:
+    from auditor.webapp.app import scan_progress
+
+    assert scan_progress(1, 4, "扫描件.pdf", 2, 4) == (0.375, "已读取 1/4；正在识别扫描件 扫描件.pdf：第3/4页")
+    assert scan_progress(3, 4, "扫描件.pdf", 4, 4) == (1.0, "已读取 3/4；正在识别扫描件 扫描件.pdf：已识别4页")

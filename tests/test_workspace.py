@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import io
 import itertools
+import json
 import subprocess
 import sys
 import textwrap
@@ -455,3 +456,39 @@ def test_two_processes_reviewing_into_one_batch_store_each_document_once(db_url:
     assert len([v for v in views if not v.finding.rule.startswith("batch.")]) == rule_findings(*SAMPLES)
     assert len([v for v in views if v.finding.rule.startswith("batch.")]) == 3
     ws.close()
+
+
+def test_batch_review_reads_through_the_worker_pool(tmp_path: Path) -> None:
+    """Two workers under the limits: the same documents and findings stored as in this
+    process, in input order; a file already stored (or twice in the run) is skipped."""
+    from auditor.parallel import Limits
+
+    ws = Workspace.open(str(tmp_path / "pool.db"))
+    files = [*SAMPLES[:2], tmp_path / "missing.txt", *SAMPLES[2:], SAMPLES[0]]
+    run = review_into_batch(ws, "pool", files, Settings(), jobs=2, limits=Limits())
+    assert [d.file for d in run.stored] == [str(p) for p in files[:-1]]
+    assert run.skipped == [str(SAMPLES[0])] and run.unreadable == [tmp_path / "missing.txt"]
+    assert run.findings == rule_findings(*SAMPLES)
+    assert all(not d.forms for d in run.stored)  # only what the run reports is kept
+    assert batch_infos(ws)[0].forms == 25
+    ws.close()
+
+
+def test_review_batch_passes_the_pool_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.workspace.review
+    from auditor.cli import main
+
+    seen: dict[str, object] = {}
+    real = auditor.workspace.review.review_into_batch
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen["jobs"], seen["limits"] = args[6], args[7]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(auditor.workspace.review, "review_into_batch", spy)
+    report = tmp_path / "report.json"
+    args = ["review", str(S000), "--db", str(tmp_path / "ws.db"), "--batch", "b", "-o", str(report)]
+    assert main([*args, "--jobs", "2", "--timeout", "30", "--memory-limit", "1G"]) == 0
+    limits = seen["limits"]
+    assert seen["jobs"] == 2 and (limits.timeout, limits.memory) == (30.0, 1024**3)  # type: ignore[attr-defined]
+    assert len(json.loads(report.read_text(encoding="utf-8"))["findings"]) == rule_findings(S000)

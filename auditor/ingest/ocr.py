@@ -39,7 +39,6 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -50,6 +49,7 @@ import pymupdf
 from auditor.document import LOW_CONFIDENCE, fold_chars
 from auditor.errors import DocumentLoadError
 from auditor.ingest import pdf as _pdf
+from auditor.ingest.pages import PageProgress, report_pages
 from auditor.ingest.places import correct_places
 
 log = logging.getLogger(__name__)
@@ -231,9 +231,6 @@ def default_cache() -> ScanCache:
 
 # --- entry point ----------------------------------------------------------------------
 
-PageProgress = Callable[[int, int], None]  # (pages done, pages to recognise)
-
-
 def read_scanned_pages(
     pdf: pymupdf.Document,
     numbers: list[int],
@@ -241,14 +238,17 @@ def read_scanned_pages(
     cache: ScanCache | None = None,
     progress: PageProgress | None = None,
 ) -> dict[int, _pdf._PageContent]:
-    """OCR the given pages (1-based) of an open PDF into page contents."""
+    """OCR the given pages (1-based) of an open PDF into page contents. The pages done are
+    told to ``progress``, or else to whoever reads the document (``pages.pages_to``):
+    (0, n) before the first, then after each."""
     cache = cache if cache is not None else default_cache()
+    progress = progress or report_pages
     out: dict[int, _pdf._PageContent] = {}
+    progress(0, len(numbers))
     for done, number in enumerate(numbers, start=1):
         scan = scan_page(pdf[number - 1], number, dpi, cache)
         out[number] = page_content(scan, number)
-        if progress:
-            progress(done, len(numbers))
+        progress(done, len(numbers))
     return out
 
 

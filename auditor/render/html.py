@@ -7,19 +7,22 @@ string from a document or a finding is escaped.
 from __future__ import annotations
 
 import html
+import io
 from datetime import datetime
+from typing import IO
 
-from auditor.findings import Finding, ReviewResult
+from auditor.findings import Finding, LLMStatus, ReviewResult
+from auditor.render.stream import GroupWriter, copy, spool
 from auditor.render.view import (
     REPORT_TITLE,
     SEVERITIES,
     SOURCE_ZH,
     DocumentGroup,
     FormSummary,
+    Totals,
     by_severity,
     format_zh,
     generated_text,
-    group_by_document,
     llm_text,
     locations_text,
     profile_text,
@@ -108,34 +111,57 @@ footer { color: var(--muted); font-size: 12px; margin-top: 24px; }
 """
 
 
+_FOOTER = "<footer>本报告由 auditor 自动生成。表中数字均为表单原文所填，未经改算；核对时请以原件为准。</footer>"
+
+
 def render_html(result: ReviewResult, generated: datetime | None = None) -> str:
-    groups = group_by_document(result)
-    titles = rule_titles()
-    body = [_header(result, generated), _overview(groups)]
-    body += [_document(n, group, titles) for n, group in enumerate(groups, 1)]
-    body.append(
-        "<footer>本报告由 auditor 自动生成。表中数字均为表单原文所填，未经改算；核对时请以原件为准。</footer>"
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{REPORT_TITLE}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body>\n</html>\n"
-    )
+    out = io.StringIO()
+    HtmlWriter(out, result.profile, generated).write_result(result)
+    return out.getvalue()
+
+
+class HtmlWriter(GroupWriter):
+    """The HTML page, written document by document: the overview rows and the documents'
+    sections go to temporary files; after the last document the header with the summary
+    numbers is written, then the overview, then the sections."""
+
+    def __init__(self, out: IO[str], profile: str = "mof", generated: datetime | None = None) -> None:
+        self.out, self.profile, self.generated = out, profile, generated
+        self.titles = rule_titles()
+        self.totals = Totals()
+        self.rows, self.sections = spool(), spool()
+        self.count = 0
+
+    def add_group(self, group: DocumentGroup) -> None:
+        self.totals.add(group)
+        self.count += 1
+        self.rows.write(_overview_row(self.count, group))
+        self.sections.write("\n" + _document(self.count, group, self.titles))
+
+    def close(self, llm: LLMStatus | None = None) -> None:
+        out = self.out
+        out.write(
+            '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{REPORT_TITLE}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        )
+        out.write(_header(self.totals, self.profile, llm or LLMStatus(), self.generated) + "\n")
+        out.write(f'<section class="card"><h2>文件一览</h2><table><thead><tr>{_OVERVIEW_HEAD}</tr></thead><tbody>')
+        copy(self.rows, out)
+        out.write("</tbody></table></section>")
+        copy(self.sections, out)
+        out.write("\n" + _FOOTER + "\n</body>\n</html>\n")
 
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _header(result: ReviewResult, generated: datetime | None) -> str:
-    counts = severity_counts(result.findings)
-    forms = sum(len(d.forms) for d in result.documents)
-    failed = sum(1 for d in result.documents if d.error)
-    stats = [_stat("", "文件", len(result.documents)), _stat("", "表单", forms)]
-    if failed:
-        stats.append(_stat("failed", "读取失败", failed))
+def _header(totals: Totals, profile: str, llm: LLMStatus, generated: datetime | None) -> str:
+    counts = totals.severities
+    stats = [_stat("", "文件", totals.documents), _stat("", "表单", totals.forms)]
+    if totals.failed:
+        stats.append(_stat("failed", "读取失败", totals.failed))
     stats += [_stat(s, severity_zh(s), counts[s]) for s in SEVERITIES]
     toggles = "".join(
         f'<label><input type="checkbox" id="show-{s}" checked> {severity_zh(s)}</label>'
@@ -144,8 +170,8 @@ def _header(result: ReviewResult, generated: datetime | None) -> str:
     return (
         f'<header class="card"><h1>{REPORT_TITLE}</h1><dl class="meta">'
         f"<dt>生成时间</dt><dd>{_e(generated_text(generated))}</dd>"
-        f"<dt>评分口径</dt><dd>{_e(profile_text(result.profile))}</dd>"
-        f"<dt>大模型</dt><dd>{_e(llm_text(result.llm))}</dd></dl>"
+        f"<dt>评分口径</dt><dd>{_e(profile_text(profile))}</dd>"
+        f"<dt>大模型</dt><dd>{_e(llm_text(llm))}</dd></dl>"
         f'<div class="stats">{"".join(stats)}</div>'
         f'<div class="filter">显示问题：{toggles}</div></header>'
     )
@@ -161,20 +187,22 @@ def _count_cells(counts: dict[str, int]) -> str:
     )
 
 
-def _overview(groups: list[DocumentGroup]) -> str:
-    head = "".join(f"<th>{h}</th>" for h in ["文件", "格式", "页数", "表单数"])
-    head += "".join(f"<th>{severity_zh(s)}</th>" for s in SEVERITIES) + "<th>状态</th>"
-    rows = []
-    for n, g in enumerate(groups, 1):
-        doc = g.document
-        status = '<td class="failed">读取失败</td>' if doc and doc.error else "<td>已读取</td>"
-        fmt = format_zh(doc.format) if doc else ""
-        pages = doc.pages if doc and doc.pages is not None else ""
-        rows.append(
-            f'<tr><td><a href="#doc-{n}">{_e(g.file)}</a></td><td>{_e(fmt)}</td><td class="num">{pages}</td>'
-            f'<td class="num">{len(g.forms)}</td>{_count_cells(severity_counts(g.findings))}{status}</tr>'
-        )
-    return f'<section class="card"><h2>文件一览</h2><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>'
+_OVERVIEW_HEAD = (
+    "".join(f"<th>{h}</th>" for h in ["文件", "格式", "页数", "表单数"])
+    + "".join(f"<th>{severity_zh(s)}</th>" for s in SEVERITIES)
+    + "<th>状态</th>"
+)
+
+
+def _overview_row(n: int, g: DocumentGroup) -> str:
+    doc = g.document
+    status = '<td class="failed">读取失败</td>' if doc and doc.error else "<td>已读取</td>"
+    fmt = format_zh(doc.format) if doc else ""
+    pages = doc.pages if doc and doc.pages is not None else ""
+    return (
+        f'<tr><td><a href="#doc-{n}">{_e(g.file)}</a></td><td>{_e(fmt)}</td><td class="num">{pages}</td>'
+        f'<td class="num">{len(g.forms)}</td>{_count_cells(severity_counts(g.findings))}{status}</tr>'
+    )
 
 
 def _document(n: int, group: DocumentGroup, titles: dict[str, str]) -> str:

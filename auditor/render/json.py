@@ -14,11 +14,11 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any
 
 from auditor.findings import DocumentResult, Finding, LLMStatus, ReviewResult
+from auditor.render.stream import spool
 
 if TYPE_CHECKING:
     from auditor.pipeline import DocumentReview
@@ -39,7 +39,7 @@ def _lines(item: DocumentReview, records: Records) -> tuple[str, list[str]]:
     return item.lines if item.lines is not None else render_lines(item.document, item.findings, records)
 
 
-def _write_list(items: Iterable[Any], convert: Callable[[Any], Any], out: TextIO) -> None:
+def _write_list(items: Iterable[Any], convert: Callable[[Any], Any], out: IO[str]) -> None:
     first = True
     for item in items:
         out.write("\n" if first else ",\n")
@@ -48,44 +48,75 @@ def _write_list(items: Iterable[Any], convert: Callable[[Any], Any], out: TextIO
     out.write("]" if first else "\n]")
 
 
+class JsonWriter:
+    """The contract's object from documents as they are reviewed: the documents are written
+    as they come, their findings wait in a temporary file until the documents are done."""
+
+    def __init__(self, out: IO[str], profile: str, records: Records = "compact") -> None:
+        self.out, self.profile, self.records = out, profile, records
+        self.spool = spool()
+        self.documents = self.findings = 0
+        out.write('{"documents":[')
+
+    def add(self, item: DocumentReview) -> None:
+        document, findings = _lines(item, self.records)
+        self.out.write(",\n" if self.documents else "\n")
+        self.out.write(document)
+        self.documents += 1
+        for f in findings:
+            self.spool.write(",\n" if self.findings else "\n")
+            self.spool.write(f)
+            self.findings += 1
+
+    def close(self, llm: LLMStatus | None = None) -> None:
+        out = self.out
+        out.write("\n]" if self.documents else "]")
+        out.write(',\n"findings":[')
+        self.spool.seek(0)
+        shutil.copyfileobj(self.spool, out)
+        self.spool.close()
+        out.write("\n]" if self.findings else "]")
+        status = llm or LLMStatus()
+        out.write(f',\n"profile":{_line(self.profile)},\n"llm":{_line(status.model_dump(mode="json"))}}}\n')
+
+
+class JsonlWriter:
+    """One line per document: its contract entry with its findings."""
+
+    def __init__(self, out: IO[str], records: Records = "compact") -> None:
+        self.out, self.records = out, records
+
+    def add(self, item: DocumentReview) -> None:
+        document, findings = _lines(item, self.records)
+        self.out.write(document[:-1] + ',"findings":[' + ",".join(findings) + "]}\n")  # the entry plus its findings
+
+    def close(self, llm: LLMStatus | None = None) -> None:
+        pass
+
+
 def write_json_stream(
     reviews: Iterable[DocumentReview],
-    out: TextIO,
+    out: IO[str],
     profile: str,
     llm: Callable[[], LLMStatus] = LLMStatus,
     records: Records = "compact",
 ) -> None:
     """The contract's object from documents as they are reviewed; ``llm`` gives the LLM
     status once they all are."""
-    with tempfile.TemporaryFile("w+", encoding="utf-8", prefix="auditor-findings-") as spool:
-        count = 0
-        out.write('{"documents":[')
-        first = True
-        for item in reviews:
-            document, findings = _lines(item, records)
-            out.write("\n" if first else ",\n")
-            out.write(document)
-            first = False
-            for f in findings:
-                spool.write(",\n" if count else "\n")
-                spool.write(f)
-                count += 1
-        out.write("]" if first else "\n]")
-        out.write(',\n"findings":[')
-        spool.seek(0)
-        shutil.copyfileobj(spool, out)
-        out.write("\n]" if count else "]")
-    out.write(f',\n"profile":{_line(profile)},\n"llm":{_line(llm().model_dump(mode="json"))}}}\n')
-
-
-def write_jsonl(reviews: Iterable[DocumentReview], out: TextIO, records: Records = "compact") -> None:
-    """One line per document: its contract entry with its findings."""
+    writer = JsonWriter(out, profile, records)
     for item in reviews:
-        document, findings = _lines(item, records)
-        out.write(document[:-1] + ',"findings":[' + ",".join(findings) + "]}\n")  # the entry plus its findings
+        writer.add(item)
+    writer.close(llm())
 
 
-def write_json(result: ReviewResult, out: TextIO, records: Records = "compact") -> None:
+def write_jsonl(reviews: Iterable[DocumentReview], out: IO[str], records: Records = "compact") -> None:
+    """One line per document: its contract entry with its findings."""
+    writer = JsonlWriter(out, records)
+    for item in reviews:
+        writer.add(item)
+
+
+def write_json(result: ReviewResult, out: IO[str], records: Records = "compact") -> None:
     """A whole ``ReviewResult`` (the page, the LLM path) in the same shape."""
     out.write('{"documents":[')
     _write_list(result.documents, lambda d: d.contract(records), out)
@@ -94,7 +125,7 @@ def write_json(result: ReviewResult, out: TextIO, records: Records = "compact") 
     out.write(f',\n"profile":{_line(result.profile)},\n"llm":{_line(result.llm.model_dump(mode="json"))}}}\n')
 
 
-def write_documents_json(documents: Iterable[DocumentResult], out: TextIO, records: Records = "full") -> None:
+def write_documents_json(documents: Iterable[DocumentResult], out: IO[str], records: Records = "full") -> None:
     """The ``auditor extract`` object: {"documents": [...]}, streamed."""
     out.write('{"documents":[')
     _write_list(documents, lambda d: d.contract(records), out)

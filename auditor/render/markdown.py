@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
+from typing import IO
 
-from auditor.findings import Finding, ReviewResult
+from auditor.findings import Finding, LLMStatus, ReviewResult
+from auditor.render.stream import GroupWriter, RightStripped, spool
 from auditor.render.view import (
     REPORT_TITLE,
     SEVERITIES,
     SOURCE_ZH,
     DocumentGroup,
+    Totals,
     by_severity,
     generated_text,
-    group_by_document,
     llm_text,
     locations_text,
     profile_text,
     rule_titles,
-    severity_counts,
     severity_zh,
     value_text,
 )
@@ -33,25 +35,42 @@ def md(text: str) -> str:
 
 
 def render_markdown(result: ReviewResult, generated: datetime | None = None) -> str:
-    groups = group_by_document(result)
-    titles = rule_titles()
-    lines = [f"# {REPORT_TITLE}", "", *_summary(result, generated), ""]
-    for n, group in enumerate(groups, 1):
-        lines += _document(n, group, titles)
-    return "\n".join(lines).rstrip() + "\n"
+    out = io.StringIO()
+    MarkdownWriter(out, result.profile, generated).write_result(result)
+    return out.getvalue()
 
 
-def _summary(result: ReviewResult, generated: datetime | None) -> list[str]:
-    counts = severity_counts(result.findings)
-    failed = sum(1 for d in result.documents if d.error)
-    forms = sum(len(d.forms) for d in result.documents)
-    found = "，".join(f"{severity_zh(s)} {counts[s]}" for s in SEVERITIES)
+class MarkdownWriter(GroupWriter):
+    """The Markdown report, written document by document: the documents go to a temporary
+    file, and after the last one the summary is written, then the documents."""
+
+    def __init__(self, out: IO[str], profile: str = "mof", generated: datetime | None = None) -> None:
+        self.out, self.profile, self.generated = out, profile, generated
+        self.titles = rule_titles()
+        self.totals = Totals()
+        self.body = spool()
+        self.count = 0
+
+    def add_group(self, group: DocumentGroup) -> None:
+        self.totals.add(group)
+        self.count += 1
+        self.body.write("\n" + "\n".join(_document(self.count, group, self.titles)))
+
+    def close(self, llm: LLMStatus | None = None) -> None:
+        out = RightStripped(self.out)
+        out.write("\n".join([f"# {REPORT_TITLE}", "", *_summary(self.totals, self.profile, llm or LLMStatus(), self.generated), ""]))
+        out.copy(self.body)
+        self.out.write("\n")
+
+
+def _summary(totals: Totals, profile: str, llm: LLMStatus, generated: datetime | None) -> list[str]:
+    found = "，".join(f"{severity_zh(s)} {totals.severities[s]}" for s in SEVERITIES)
     return [
         f"- 生成时间：{generated_text(generated)}",
-        f"- 文件：{len(result.documents)} 个（读取失败 {failed} 个）；表单：{forms} 张",
-        f"- 问题：{len(result.findings)} 条（{found}）",
-        f"- 评分口径：{md(profile_text(result.profile))}",
-        f"- 大模型：{md(llm_text(result.llm))}",
+        f"- 文件：{totals.documents} 个（读取失败 {totals.failed} 个）；表单：{totals.forms} 张",
+        f"- 问题：{totals.findings} 条（{found}）",
+        f"- 评分口径：{md(profile_text(profile))}",
+        f"- 大模型：{md(llm_text(llm))}",
     ]
 
 

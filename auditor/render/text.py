@@ -4,13 +4,17 @@ no ``--format`` was asked for."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import IO
 
-from auditor.findings import Finding, ReviewResult
+from auditor.findings import Finding, LLMStatus, ReviewResult
+from auditor.render.stream import GroupWriter, copy, spool
 from auditor.render.view import (
     SEVERITIES,
+    DocumentGroup,
+    Totals,
     by_severity,
-    group_by_document,
     llm_text,
     locations_text,
     profile_text,
@@ -21,31 +25,48 @@ from auditor.render.view import (
 
 
 def render_text(result: ReviewResult) -> str:
-    titles = rule_titles()
-    lines: list[str] = []
-    for group in group_by_document(result):
+    out = io.StringIO()
+    TextWriter(out).write_result(result)
+    return out.getvalue()
+
+
+class TextWriter(GroupWriter):
+    """The terminal summary, document by document; written out when the batch is done
+    (so that the lines do not cross the progress bar)."""
+
+    def __init__(self, out: IO[str], profile: str = "mof") -> None:
+        self.out, self.profile = out, profile
+        self.titles = rule_titles()
+        self.totals = Totals()
+        self.body = spool()
+
+    def add_group(self, group: DocumentGroup) -> None:
+        self.totals.add(group)
         doc = group.document
         name = Path(group.file).name
         if doc is not None and doc.error:
-            lines.append(f"✗ {name}：无法读取：{doc.error}")
-            continue
+            self.body.write(f"✗ {name}：无法读取：{doc.error}\n")
+            return
         counts = severity_counts(group.findings)
         found = "，".join(f"{severity_zh(s)} {counts[s]}" for s in SEVERITIES if counts[s])
-        lines.append(f"■ {name}：{len(group.forms)} 张表，" + (f"问题 {found}" if found else "未发现问题"))
+        lines = [f"■ {name}：{len(group.forms)} 张表，" + (f"问题 {found}" if found else "未发现问题")]
         for severity, findings in by_severity(group.findings):
             for f in findings:
-                lines += _finding(severity, f, titles)
+                lines += _finding(severity, f, self.titles)
         lines.append("")
-    counts = severity_counts(result.findings)
-    unread = sum(1 for d in result.documents if d.error)
-    lines += [
-        f"共 {len(result.documents)} 个文件（{unread} 个无法读取），问题 {len(result.findings)} 条："
-        + "，".join(f"{severity_zh(s)} {counts[s]}" for s in SEVERITIES),
-        f"评分口径：{profile_text(result.profile)}",
-        f"大模型：{llm_text(result.llm)}",
-        "完整报告：auditor review 路径 --format html,xlsx -o 文件夹/",
-    ]
-    return "\n".join(lines) + "\n"
+        self.body.write("\n".join(lines) + "\n")
+
+    def close(self, llm: LLMStatus | None = None) -> None:
+        copy(self.body, self.out)
+        totals = self.totals
+        lines = [
+            f"共 {totals.documents} 个文件（{totals.failed} 个无法读取），问题 {totals.findings} 条："
+            + "，".join(f"{severity_zh(s)} {totals.severities[s]}" for s in SEVERITIES),
+            f"评分口径：{profile_text(self.profile)}",
+            f"大模型：{llm_text(llm or LLMStatus())}",
+            "完整报告：auditor review 路径 --format html,xlsx -o 文件夹/",
+        ]
+        self.out.write("\n".join(lines) + "\n")
 
 
 def _finding(severity: str, f: Finding, titles: dict[str, str]) -> list[str]:

@@ -7,7 +7,8 @@ Renderers only present a ``ReviewResult``: the figures here are the ones the for
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from auditor.checks.measure import lines, total_row
@@ -105,17 +106,53 @@ def summarize_form(file: str, form: Form, findings: list[Finding]) -> FormSummar
     )
 
 
+def document_group(document: DocumentResult | None, findings: list[Finding], file: str | None = None) -> DocumentGroup:
+    """One document (None: findings of a file not among the documents) with its findings:
+    what the streaming report writers take, one at a time."""
+    name = document.file if document is not None else file or (findings[0].file if findings else "")
+    forms = [summarize_form(name, form, findings) for form in document.forms] if document is not None else []
+    return DocumentGroup(name, document, forms, findings)
+
+
+def iter_groups(result: ReviewResult) -> Iterator[DocumentGroup]:
+    """Each document in run order with its findings; findings naming another file come last."""
+    by_file: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        by_file.setdefault(f.file, []).append(f)
+    listed = set()
+    for doc in result.documents:
+        listed.add(doc.file)
+        yield document_group(doc, by_file.get(doc.file, []))
+    for file, found in by_file.items():
+        if file not in listed:
+            yield document_group(None, found, file)
+
+
 def group_by_document(result: ReviewResult) -> list[DocumentGroup]:
     """Each document in run order with its findings; findings naming another file come last."""
-    groups = []
-    for doc in result.documents:
-        found = [f for f in result.findings if f.file == doc.file]
-        forms = [summarize_form(doc.file, form, found) for form in doc.forms]
-        groups.append(DocumentGroup(doc.file, doc, forms, found))
-    listed = {doc.file for doc in result.documents}
-    for file in dict.fromkeys(f.file for f in result.findings if f.file not in listed):
-        groups.append(DocumentGroup(file, None, [], [f for f in result.findings if f.file == file]))
-    return groups
+    return list(iter_groups(result))
+
+
+@dataclass
+class Totals:
+    """The summary numbers of a report, counted as the documents pass (nothing kept)."""
+
+    documents: int = 0
+    failed: int = 0
+    forms: int = 0
+    severities: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
+
+    def add(self, group: DocumentGroup) -> None:
+        if group.document is not None:
+            self.documents += 1
+            self.failed += 1 if group.document.error else 0
+            self.forms += len(group.document.forms)
+        for f in group.findings:
+            self.severities[f.severity] = self.severities.get(f.severity, 0) + 1
+
+    @property
+    def findings(self) -> int:
+        return sum(self.severities.values())
 
 
 def form_summaries(result: ReviewResult) -> list[FormSummary]:

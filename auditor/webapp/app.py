@@ -13,6 +13,7 @@ import streamlit as st
 
 from auditor.findings import SEVERITY_ZH, Finding
 from auditor.forms import Form
+from auditor.ingest.pages import page_text
 from auditor.render import render_page_png
 from auditor.render.view import FORM_KIND_ZH, llm_text, locations_text, rule_titles, severity_zh
 from auditor.settings import PROFILES, Settings
@@ -146,15 +147,28 @@ def cached_review(batch: Batch, settings: Settings) -> Review:
         return cached[1]
     with st.status("正在读取与审核…", expanded=True) as status:
         bar = st.progress(0.0, text="准备中…")
+        read = [0, len(batch.uploads)]  # files done, files
 
         def progress(done: int, total: int, name: str) -> None:
+            read[:] = [done, total]
             bar.progress(done / total, text=f"已读取 {done}/{total}：{name}")
 
-        review = run_review(batch, settings, progress)
+        def pages(name: str, done: int, total: int) -> None:
+            share, text = scan_progress(read[0], read[1], name, done, total)
+            bar.progress(share, text=text)
+
+        review = run_review(batch, settings, progress, pages=pages)
         status.update(label="审核完成", state="complete", expanded=False)
     st.session_state["review"] = (key, review)
     st.session_state.pop(PICK, None)
     return review
+
+
+def scan_progress(files_done: int, files: int, name: str, done: int, total: int) -> tuple[float, str]:
+    """The bar while a scanned PDF is recognised: it moves with the pages too (that file's
+    share of the bar), and says which page."""
+    share = (files_done + done / max(total, 1)) / max(files, 1)
+    return min(share, 1.0), f"已读取 {files_done}/{files}；正在识别扫描件 {name}：{page_text(done, total)}"
 
 
 def show_summary(review: Review) -> None:

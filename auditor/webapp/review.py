@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from auditor.document import Document
 from auditor.errors import AuditorError
@@ -15,6 +16,9 @@ from auditor.pipeline import Progress, review_outcomes
 from auditor.render import annotate_pdf, render_html, render_json, render_xlsx
 from auditor.settings import Settings
 from auditor.webapp.uploads import Batch, Upload
+
+if TYPE_CHECKING:
+    from auditor.parallel import PagesFn
 
 REPORT_STEM = "绩效自评表审核报告"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,21 +114,26 @@ def _read(upload: Upload) -> Document | None:
 
 
 def run_review(
-    batch: Batch, settings: Settings, progress: Progress | None = None, jobs: int | None = None
+    batch: Batch,
+    settings: Settings,
+    progress: Progress | None = None,
+    jobs: int | None = None,
+    pages: PagesFn | None = None,
 ) -> Review:
     """Read and check every upload through the same pool as the command line (each file
     under its time and memory limits; one bad file never stops the rest); with an LLM
-    configured, tables the parser could not read go to the fallback, then the LLM checks."""
+    configured, tables the parser could not read go to the fallback, then the LLM checks.
+    ``pages`` is told (file, pages done, pages) while a scanned PDF is recognised."""
     from auditor.parallel import Limits, Task, default_jobs, run
 
     uploads = batch.uploads
     jobs = min(jobs or default_jobs(), max(len(uploads), 1))
     tasks = (Task(name=u.name, data=u.data) for u in uploads)
     if settings.llm_configured:
-        outcomes = run(tasks, settings, jobs, Limits(), rules=False, keep_raw=True, isolate=True)
+        outcomes = run(tasks, settings, jobs, Limits(), rules=False, keep_raw=True, isolate=True, pages=pages)
         return Review(batch, review_outcomes(outcomes, len(uploads), settings, progress))
     documents, findings = [], []
-    for n, outcome in enumerate(run(tasks, settings, jobs, Limits(), isolate=True), 1):
+    for n, outcome in enumerate(run(tasks, settings, jobs, Limits(), isolate=True, pages=pages), 1):
         documents.append(outcome.document)
         findings.extend(outcome.findings)
         if progress:

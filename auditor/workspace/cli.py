@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the database layer is imported when a command runs, not when parsing
-    from auditor.findings import DocumentResult, ReviewResult
+    from auditor.findings import DocumentResult
+    from auditor.pipeline import DocumentReview
     from auditor.workspace.store import Workspace
 
 
@@ -84,31 +85,49 @@ def _open(args: argparse.Namespace) -> Workspace:
     return Workspace.open(args.db)
 
 
-def run_review_into_batch(args: argparse.Namespace, paths: list[Path], settings: Any, progress: Any) -> tuple[ReviewResult | None, int]:
-    """``review --batch``: store each document as it is reviewed; the report shows the
-    batch as it now stands (current versions, batch.* findings included)."""
+def run_review_into_batch(
+    args: argparse.Namespace,
+    paths: list[Path],
+    settings: Any,
+    progress: Any,
+    jobs: int = 1,
+    limits: Any = None,
+    report: Callable[[Iterable[DocumentReview], str], None] | None = None,
+) -> int:
+    """``review --batch``: read the files through the worker pool (``jobs``, ``limits``)
+    and store each document as it is reviewed; then ``report`` is given the batch as it
+    now stands (current versions, batch.* findings included), one document at a time,
+    and the batch's profile. Returns the exit status (0, or 2 / 130 with a message)."""
     from auditor.workspace.db import WorkspaceError
-    from auditor.workspace.review import batch_result, review_into_batch
+    from auditor.workspace.review import batch_profile, batch_reviews, review_into_batch
 
     try:
         workspace = _open(args)
-        stored: list[DocumentResult] = []
+        stored = 0
+
+        def count(_: DocumentResult) -> None:
+            nonlocal stored
+            stored += 1
+
         try:
-            run = review_into_batch(workspace, args.batch, paths, settings, progress, stored.append)
+            pages = getattr(progress, "pages", None)  # the terminal's bar shows the OCR's pages
+            run = review_into_batch(workspace, args.batch, paths, settings, progress, count, jobs, limits, pages)
         except KeyboardInterrupt:
-            print(f"已中断：已完成的 {len(stored)} 个文件已保存到批次“{args.batch}”，再次运行同一命令即可继续", file=sys.stderr)
-            return None, 130
+            print(f"已中断：已完成的 {stored} 个文件已保存到批次“{args.batch}”，再次运行同一命令即可继续", file=sys.stderr)
+            return 130
         if run.skipped:
             print(f"{len(run.skipped)} 个文件已在批次“{args.batch}”中（内容相同），未重复审核", file=sys.stderr)
-        result = batch_result(workspace, workspace.batch(args.batch).id)
         for doc in run.stored:
             if doc.error:
                 print(f"{doc.file}: {doc.error}", file=sys.stderr)
+        if report is not None:
+            batch_id = workspace.batch(args.batch).id
+            report(batch_reviews(workspace, batch_id), batch_profile(workspace, batch_id))
         workspace.close()
-        return result, 0
+        return 0
     except WorkspaceError as exc:
         print(str(exc), file=sys.stderr)
-        return None, 2
+        return 2
 
 
 def _batches(args: argparse.Namespace) -> int:

@@ -59,9 +59,11 @@ def latest_decisions(session: Any, finding_ids: list[int]) -> dict[int, Decision
     return {row.finding_id: row for row in rows}
 
 
-def finding_views(workspace: Workspace, batch_id: int, unit: str | None = None, current: bool = True) -> list[FindingView]:
+def finding_views(
+    workspace: Workspace, batch_id: int, unit: str | None = None, current: bool = True, document_id: int | None = None
+) -> list[FindingView]:
     """Active findings of the batch's current forms (``current=False``: every version),
-    in document and form order."""
+    in document and form order; with ``document_id``, of that stored document only."""
     with workspace.sessions() as session:
         query = (
             select(FindingRow, FormRow.unit, FormRow.version)  # not the form's records: they are large
@@ -73,6 +75,8 @@ def finding_views(workspace: Workspace, batch_id: int, unit: str | None = None, 
             query = query.where(FormRow.current.is_(True))
         if unit is not None:
             query = query.where(FormRow.unit == unit)
+        if document_id is not None:
+            query = query.where(FormRow.document_id == document_id)
         rows = session.execute(query).all()
         decisions = latest_decisions(session, [f.id for f, _, _ in rows])
     views = []
