@@ -58,7 +58,7 @@ DPI = 200
 MIN_DPI = 100  # below this, 10.5-pt text is too small to read
 MAX_PIXELS = 40_000_000  # of one rendered page (A3 at 200 dpi is ~7.8 M)
 BLANK_INK = 0.0005  # share of dark pixels below which a page is blank
-PIPELINE_VERSION = "5"  # part of the cache key: bump when the page result changes meaning
+PIPELINE_VERSION = "6"  # part of the cache key: bump when the page result changes meaning
 
 Matrix = tuple[float, float, float, float, float, float]  # x' = a x + b y + c; y' = d x + e y + f
 
@@ -93,6 +93,7 @@ def _openvino() -> bool:
     return find_spec("openvino") is not None
 
 
+DET_SIDE = 1600  # pixels of the longer side the text detector sees at most
 REC_MIN_WIDTH = 48  # pixels a short text line is padded to before recognition (rapidocr: 320)
 
 
@@ -120,6 +121,10 @@ def _engine() -> Any:
             "Global.log_level": "warning",
             "Global.use_cls": False,
             "Rec.rec_img_shape": [3, 48, REC_MIN_WIDTH],
+            # detection on the page scaled to DET_SIDE pixels at most (the long side of an
+            # A4 page at 200 dpi is 2,339): text lines are still 20 pixels high there
+            "Det.limit_type": "max",
+            "Det.limit_side_len": DET_SIDE,
         }
         if _openvino():
             models = Path(rapidocr.__file__).parent / "models"
