@@ -1,8 +1,9 @@
 """Extraction throughput on one core: PDF, DOCX, Excel (.xlsx, .xls) and text exports to
-typed records, and pymupdf's own ``page.find_tables()`` over the same PDFs for comparison;
-old Word (.doc, through LibreOffice) with ``--doc``.
+typed records; for PDF also the floor any table reader pays (pymupdf's text with positions
+and drawings) and pymupdf's own ``page.find_tables()``; old Word (.doc, through
+LibreOffice) with ``--doc``; scanned PDFs (OCR, cache off) with ``--ocr FILES``.
 
-    python bench/bench_extract.py [FOLDER] [--repeat N] [--no-pin] [--doc]
+    python bench/bench_extract.py [FOLDER] [--repeat N] [--no-pin] [--doc] [--ocr FILES]
 
 FOLDER defaults to samples/. Files are read into memory first; only parsing is timed.
 After one untimed warm-up pass, the set is looped N times; rates are total work over total
@@ -14,7 +15,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,6 +97,22 @@ def _read_only(files: list[tuple[str, bytes]]) -> Pass:
     return out
 
 
+def _scans(files: list[tuple[str, bytes]]) -> Pass:
+    """Scanned PDFs end to end (render, OCR, forms) with an empty OCR cache each pass."""
+    out = Pass()
+    os.environ["AUDITOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench_ocr_cache_")
+    try:
+        for name, data in files:
+            result = extract_bytes(data, name)
+            out.docs += 1
+            out.pages += result.pages or 0
+            out.forms += len(result.forms)
+            out.errors += result.error is not None
+    finally:
+        shutil.rmtree(os.environ.pop("AUDITOR_CACHE_DIR"), ignore_errors=True)
+    return out
+
+
 def _timed(name: str, run: Callable[[], Pass], repeat: int) -> Row:
     run()  # warm-up: imports, font and regex caches
     times: list[float] = []
@@ -152,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the set")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the process to core 0")
     parser.add_argument("--doc", action="store_true", help="also .doc files (LibreOffice, seconds each)")
+    parser.add_argument("--ocr", type=int, default=0, metavar="FILES",
+                        help="also the first FILES scanned PDFs of eval/seeds (OCR, one pass, cache off; ~3 s a page)")
     args = parser.parse_args(argv)
 
     pinned = False
@@ -188,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     for suffix, name in ((".xlsx", "auditor XLSX → records"), (".xls", "auditor XLS → records")):
         if by_kind[suffix]:
             rows.append(_timed(name, lambda s=suffix: _records(by_kind[s]), repeat))  # type: ignore[misc]
+    if args.ocr:
+        scans = [(str(p), p.read_bytes()) for p in sorted((ROOT / "eval" / "seeds").glob("*.scan.pdf"))[: args.ocr]]
+        os.environ.setdefault("AUDITOR_OCR_THREADS", "1")  # one core, as the other rows
+        rows.append(_timed("auditor scanned PDF (OCR) → records", lambda: _scans(scans), 1))
     if by_kind.get(".doc"):
         rows.append(_timed("auditor DOC (LibreOffice) → records", lambda: _records(by_kind[".doc"]), 1))
 
@@ -220,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"- auditor PDF → records is {ft.seconds / pdf.seconds:.1f}× pymupdf find_tables alone"
             )
+    ocr = next((r for r in rows if "OCR" in r.name), None)
+    if ocr and ocr.work.pages:
+        rate = ocr.work.pages / ocr.seconds
+        print(f"- scanned PDF (OCR): {rate:.2f} pages/s ({ocr.seconds / ocr.work.pages:.2f} s a page; goal ≥ 1: "
+              f"{'met' if rate >= 1 else 'NOT met'})")
     for row in rows:
         if row.name in ("auditor XLSX → records", "auditor XLS → records", "auditor DOC (LibreOffice) → records") and row.work.forms:
             print(f"- {row.name.removeprefix('auditor ').removesuffix(' → records')}: {row.work.forms / row.seconds:.1f} forms/s (wall, mean), by CPU time {row.work.forms / row.cpu:.1f}")
