@@ -1,7 +1,8 @@
 """Scanned PDF pages (no text layer) → the same page content the text path builds.
 
 Offline OCR with RapidOCR (PP-OCR models shipped inside the ``rapidocr`` wheel, run by
-onnxruntime; nothing is downloaded at run time). Pipeline per page:
+OpenVINO, or onnxruntime where OpenVINO is missing; nothing is downloaded at run time).
+Pipeline per page:
 
 1. render the page in grey (pymupdf, ``DPI`` by default; a page too large for
    ``MAX_PIXELS`` is rendered at a lower resolution, or refused when that would be
@@ -23,7 +24,8 @@ onnxruntime; nothing is downloaded at run time). Pipeline per page:
 6. numeric cells get only safe character fixes (O→0, l/I→1, '。'→'.' between digits,
    a lone ASCII '-' is the dash '—'); a fixed cell keeps its raw text in ``Cell.ocr_raw``
    and its confidence is capped below ``LOW_CONFIDENCE``, so a finding resting on it
-   asks the auditor to check the original.
+   asks the auditor to check the original; a county name read one character off after
+   its prefecture's is set right the same way (``places.correct_places``).
 
 Every cell and paragraph keeps its page, its bbox in PDF points (of the page as shown)
 and the engine's confidence (the lowest of its text lines). Results are cached on disk by
