@@ -24,6 +24,7 @@ from auditor.checks.measure import (
 )
 from auditor.checks.text import says_no_deviation, text_values
 from auditor.forms import Form
+from auditor.headings import ANY_BRACKETED, CN_COMMA
 from auditor.records import Indicator, Location, SelfEvalBase, Value
 from auditor.values import MAX_DIGITS
 
@@ -206,7 +207,7 @@ def _money_statements(form: SelfEvalBase, texts: list[tuple[str, Value]], ctx: C
 
 
 _SENTENCE_ENDS = "。；;！？\n"
-_HEADING = re.compile(r"(?:\d+\s*[.、．](?!\d)|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)")
+_HEADING = re.compile(rf"(?:\d+\s*[.、．](?!\d)|{ANY_BRACKETED}|{CN_COMMA})")
 
 
 def _sentence_start(before: str) -> int:

@@ -16,6 +16,7 @@ from auditor.forms import blocks
 from auditor.forms.body import Draft, read_body
 from auditor.forms.report import attachment_of, is_report_title, read_report, report_subject
 from auditor.forms.stream import Item, Para, Row, item_text, items_of, key_of
+from auditor.headings import ANY_BRACKETED, CN_BRACKETED, CN_COMMA, CN_ORDINAL
 from auditor.records import (
     DeptSelfEval,
     DeptTargets,
@@ -226,7 +227,7 @@ _HEADING_KIND = re.compile(
 
 _GENERIC_TITLE = re.compile(r"^(?:项目|部门|单位|专项|具体|绩效|目标|指标|一览|情况|明细|汇总|年度|表)*$")
 _GOAL_CAPTION = re.compile(r"(?:项目)?(?:绩效)?目标(?:表|情况)?$")
-_SECTION_LINE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.])")
+_SECTION_LINE = re.compile(rf"^(?:{CN_COMMA}|{ANY_BRACKETED}|\d+[、.])")
 
 
 def _title_from_heading(common: dict[str, object], kind: str, above: list[str]) -> None:
@@ -423,7 +424,7 @@ def _standalone(report: Report, before: str | None, paras: list[Para]) -> SelfEv
     )
 
 
-_REPORT_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|项目[一二三四五六七八九十]+[:：])")
+_REPORT_SECTION = re.compile(rf"^(?:{CN_COMMA}|{CN_BRACKETED}|项目{CN_ORDINAL}[:：])")
 _REPORT_WORDS = re.compile(r"绩效|预算|资金")
 _SELF_EVALUATED = re.compile(r"绩效(?:自评|评价)")
 # Where an untitled report names its subject: "…文件要求，X开展了…绩效自评", "X项目为…".

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from auditor.forms.stream import Para
+from auditor.headings import CN_BRACKETED, CN_COMMA
 from auditor.records import Report, ReportSection, StatedAmount, Value
 
 REPORT_TITLE = re.compile(
@@ -32,9 +33,9 @@ _COVER_FIELD = re.compile(
     r"^(?P<key>项目名称|(?:预算)?(?:部门|单位)[（(]?(?:单位|部门)?[）)]?(?:名称|全称))\s*[:：]\s*(?P<value>\S.*?)"
     r"\s*(?:[（(]\s*(?:公章|盖章)\s*[）)])?$"
 )
-_SECTION_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+_SECTION_HEADING = re.compile(rf"^(?:{CN_COMMA}|{CN_BRACKETED})")
 _ATTACHMENT = re.compile(r"附件\s*([\d一二三四五六七八九十]+(?:\s*[-－—]\s*\d+)?)")
-_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\))")
+_SECTION = re.compile(rf"^(?:{CN_COMMA}|\d+、|{CN_BRACKETED})")
 _AMOUNT = re.compile(r"(?<!\d)(?<!\d,)(\d[\d,]*(?:\.\d+)?)\s*(万元|亿元|元)")  # starts where a number starts
 _SENTENCE_END = "。；;！？\n"
 _PROBLEMS = re.compile(r"存在的?问题")
