@@ -81,18 +81,15 @@ def test_a_refused_endpoint_fails_fast_quietly_and_honestly(tmp_path: Path) -> N
     elapsed, cpu = time.monotonic() - start, _children_cpu() - cpu_start
 
     assert done.returncode == 0, done.stderr
-    # Under 5 s on a quiet machine (3.3 s measured on 2 cores). When other work holds the
-    # cores, wall time says nothing; then what the dead endpoint adds to the same review
-    # without an LLM must be small: no waiting (wall) beyond the CPU it costs to load the
-    # LLM libraries, and no retries.
-    if elapsed >= 5 and os.getloadavg()[0] > (os.cpu_count() or 1):
-        base_start, base_cpu = time.monotonic(), _children_cpu()
-        subprocess.run([*command, "--no-llm"], env=env, capture_output=True, timeout=60, check=False)
-        base_elapsed, base_cpu = time.monotonic() - base_start, _children_cpu() - base_cpu
-        assert cpu - base_cpu < 3, f"{cpu:.1f} s CPU against {base_cpu:.1f} s without the LLM"
-        assert elapsed < 2 * base_elapsed + 5, f"{elapsed:.1f} s against {base_elapsed:.1f} s"
-    else:
-        assert elapsed < 5, f"the review took {elapsed:.1f} s ({cpu:.1f} s CPU)"
+    # A dead endpoint adds no waiting and no retries: against the same review without an
+    # LLM, only the CPU it costs to load the LLM libraries (a retry with back-off would add
+    # seconds of wall time with no CPU). Compared with a run of the same files just after,
+    # so that the machine's speed of the day does not decide (3.3 s in all on a quiet day).
+    base_start, base_cpu = time.monotonic(), _children_cpu()
+    subprocess.run([*command, "--no-llm"], env=env, capture_output=True, timeout=60, check=False)
+    base_elapsed, base_cpu = time.monotonic() - base_start, _children_cpu() - base_cpu
+    assert cpu - base_cpu < 3, f"{cpu:.1f} s CPU against {base_cpu:.1f} s without the LLM"
+    assert elapsed - base_elapsed < 3 + max(0.0, cpu - base_cpu), f"{elapsed:.1f} s against {base_elapsed:.1f} s"
     about_llm = [line for line in done.stderr.splitlines() if "大模型" in line or "LLM" in line or "API" in line]
     assert 1 <= len(about_llm) <= 3, done.stderr
     assert "连接被拒绝" in done.stderr and "AUDITOR_LLM_BASE_URL" in done.stderr
