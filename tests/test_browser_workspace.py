@@ -17,7 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 from auditor.settings import Settings
 from auditor.workspace.queries import finding_views
 from auditor.workspace.review import review_into_batch
-from auditor.workspace.store import Workspace
+from auditor.workspace.store import Workspace, sha256
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_until_up
@@ -129,3 +129,28 @@ def test_reviewer_confirms_a_finding_in_the_table(server_url: str, db: str, tmp_
     assert decided[0].id == listed[0].id  # the first row of the table, and only it
     assert ws.decision_count(batch.id) == 1
     ws.close()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")
+def test_a_workbook_added_on_the_page_is_read_by_the_pool_and_stored(server_url: str, db: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    workbook = next((ROOT / "samples").glob("001_*.xlsx"))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1800})
+            page.goto(server_url)
+            expect(page.get_by_role("heading", name="绩效自评表审核")).to_be_visible(timeout=20_000)
+            page.get_by_text("审核工作库", exact=True).first.click()
+            page.get_by_text("向批次添加文件（更正后的文件作为新版本）").click()
+            page.locator('input[type="file"]').last.set_input_files(str(workbook))
+            page.get_by_role("button", name="审核并保存到批次").click()
+            expect(page.get_by_text("已保存 1 个文件，0 个已在批次中")).to_be_visible(timeout=60_000)
+            page.screenshot(path=str(tmp_path / "added.png"))
+        finally:
+            browser.close()
+    ws = Workspace.open(db)
+    stored = ws.stored_hashes(ws.batch("2020年度").id)
+    ws.close()
+    assert sha256(workbook.read_bytes()) in stored and len(stored) == 2

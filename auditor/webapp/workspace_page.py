@@ -26,6 +26,7 @@ from auditor.workspace.store import DECISIONS, Workspace
 
 NEW_BATCH = "（新建批次）"
 FLASH = "workspace_flash"  # a message that outlives the rerun after saving
+ADDED = "workspace_added"  # the same after adding files: (summary, errors)
 
 
 @st.cache_resource
@@ -62,11 +63,20 @@ def show(settings: Settings) -> None:
     downloads(workspace, batch.id, batch.name)
 
 
+FILE_TYPES = ["pdf", "docx", "doc", "wps", "xlsx", "xls", "et", "txt"]  # one file each: no archives here
+
+
 def add_files(workspace: Workspace, name: str, settings: Settings) -> None:
+    from auditor.parallel import Limits, default_jobs
     from auditor.workspace.review import review_items_into_batch
 
     with st.expander("向批次添加文件（更正后的文件作为新版本）", expanded=not name):
-        files = st.file_uploader("选择文件", type=["pdf", "docx", "txt"], accept_multiple_files=True, key="ws_uploads")
+        files = st.file_uploader(
+            "选择文件：PDF、Word（.docx/.doc/.wps）、Excel（.xlsx/.xls/.et）、文本（.txt）",
+            type=FILE_TYPES,
+            accept_multiple_files=True,
+            key="ws_uploads",
+        )
         if st.button("审核并保存到批次", disabled=not (files and name)):
             items = [(f.name, f.getvalue) for f in files or []]
             bar = st.progress(0.0)
@@ -74,11 +84,20 @@ def add_files(workspace: Workspace, name: str, settings: Settings) -> None:
             def progress(done: int, total: int, file: str) -> None:
                 bar.progress(done / total, text=f"已审核 {done}/{total}：{file}")
 
-            run = review_items_into_batch(workspace, name, items, settings, progress)
-            st.success(f"已保存 {len(run.stored)} 个文件，{len(run.skipped)} 个已在批次中")
-            for doc in run.stored:
-                if doc.error:
-                    st.error(f"{doc.file}：{doc.error}")
+            # the page's own pool, as on the review page: each file under its time and
+            # memory limits, in worker processes, so that no file can stall the server
+            jobs = min(default_jobs(), max(len(items), 1))
+            run = review_items_into_batch(workspace, name, items, settings, progress, jobs=jobs, limits=Limits())
+            # shown after the rerun that brings the batch table and the findings up to date
+            st.session_state[ADDED] = (
+                f"已保存 {len(run.stored)} 个文件，{len(run.skipped)} 个已在批次中",
+                [f"{doc.file}：{doc.error}" for doc in run.stored if doc.error],
+            )
+            st.rerun()
+        if added := st.session_state.pop(ADDED, None):
+            st.success(added[0])
+            for error in added[1]:
+                st.error(error)
 
 
 def decisions(workspace: Workspace, batch_id: int, reviewer: str) -> None:
