@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pageserver import serving
 from playwright.sync_api import Page, expect
 
 from auditor.webapp.launch import streamlit_command
@@ -40,47 +38,14 @@ def wait_idle(page: Page) -> None:
     expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=30_000)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout} s")
-
-
 @pytest.fixture
 def server_url(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
     env = {**os.environ, "HOME": str(tmp_path)}
     for name in ("AUDITOR_LLM_BASE_URL", "AUDITOR_LLM_MODEL", "AUDITOR_LLM_API_KEY"):
         env.pop(name, None)
-    command = streamlit_command(port)  # what `auditor page` runs: the installed page, localhost
-    server = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, server)
+    # what `auditor page` runs: the installed page, localhost
+    with serving(streamlit_command, tmp_path, env) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 @pytest.mark.skipif(

@@ -5,10 +5,10 @@ find the decision in the database and back in the table."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,8 @@ from auditor.workspace.review import review_into_batch
 from auditor.workspace.store import Workspace, sha256
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_until_up
+from pageserver import serving
+from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT
 
 pytestmark = pytest.mark.browser
 S000 = ROOT / "samples" / "000_0dd5636ac07a2a52.txt"
@@ -39,24 +40,33 @@ def db(tmp_path: Path) -> str:
 
 @pytest.fixture
 def server_url(tmp_path: Path, db: str) -> Iterator[str]:
-    port = free_port()
     env = {**os.environ, "HOME": str(tmp_path), "AUDITOR_DATABASE_URL": db}
     for name in ("AUDITOR_LLM_BASE_URL", "AUDITOR_LLM_MODEL", "AUDITOR_LLM_API_KEY"):
         env.pop(name, None)
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
-    command += ["--browser.gatherUsageStats", "false", "--server.port", str(port)]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, server)
+
+    def command(port: int) -> list[str]:
+        return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                "--browser.gatherUsageStats", "false", "--server.port", str(port)]
+
+    with serving(command, ROOT, env) as url:
         yield url
-    finally:
-        server.terminate()
+
+
+@contextmanager
+def workspace_page(url: str) -> Iterator[Page]:
+    """Headless Chromium on the page, switched to 审核工作库."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            page = browser.new_page(viewport={"width": 1600, "height": 1800})
+            page.goto(url)
+            expect(page.get_by_role("heading", name="绩效自评表审核")).to_be_visible(timeout=20_000)
+            page.get_by_text("审核工作库", exact=True).first.click()
+            yield page
+        finally:
+            browser.close()
 
 
 def idle(page: Page) -> None:
@@ -92,38 +102,28 @@ def choose(page: Page, grid: Locator, row: int, downs: int) -> None:
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")
 def test_reviewer_confirms_a_finding_in_the_table(server_url: str, db: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     ws = Workspace.open(db)
     batch = ws.batch("2020年度")
     listed = finding_views(ws, batch.id)  # the page's order (document, form, then rule order)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1800})
-            page.goto(server_url)
-            expect(page.get_by_role("heading", name="绩效自评表审核")).to_be_visible(timeout=20_000)
-            page.get_by_text("审核工作库", exact=True).first.click()
-            heading = f"问题与决定（共 {len(listed)} 条）"
-            expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
-            page.get_by_label("审核人").fill("张三")
-            page.get_by_label("审核人").press("Enter")
-            idle(page)
+    with workspace_page(server_url) as page:
+        heading = f"问题与决定（共 {len(listed)} 条）"
+        expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30_000)
+        page.get_by_label("审核人").fill("张三")
+        page.get_by_label("审核人").press("Enter")
+        idle(page)
 
-            grid = page.locator('[data-testid="stDataFrame"]').nth(1)  # batches, then the editor
-            choose(page, grid, row=1, downs=1)  # (空) → 确认
-            page.screenshot(path=str(tmp_path / "editing.png"))
-            page.get_by_role("button", name="保存决定").click()
-            expect(page.get_by_text("已保存 1 个决定")).to_be_visible(timeout=30_000)
-            idle(page)
-            page.screenshot(path=str(tmp_path / "saved.png"))
+        grid = page.locator('[data-testid="stDataFrame"]').nth(1)  # batches, then the editor
+        choose(page, grid, row=1, downs=1)  # (空) → 确认
+        page.screenshot(path=str(tmp_path / "editing.png"))
+        page.get_by_role("button", name="保存决定").click()
+        expect(page.get_by_text("已保存 1 个决定")).to_be_visible(timeout=30_000)
+        idle(page)
+        page.screenshot(path=str(tmp_path / "saved.png"))
 
-            # the second row dismissed without a reason: refused, nothing recorded
-            choose(page, grid, row=2, downs=2)  # (空) → 确认 → 驳回
-            page.get_by_role("button", name="保存决定").click()
-            expect(page.get_by_text("驳回必须说明理由")).to_be_visible(timeout=30_000)
-        finally:
-            browser.close()
+        # the second row dismissed without a reason: refused, nothing recorded
+        choose(page, grid, row=2, downs=2)  # (空) → 确认 → 驳回
+        page.get_by_role("button", name="保存决定").click()
+        expect(page.get_by_text("驳回必须说明理由")).to_be_visible(timeout=30_000)
     decided = [v for v in finding_views(ws, batch.id) if v.decision]
     assert [(v.decision, v.reviewer) for v in decided] == [("确认", "张三")]
     assert decided[0].id == listed[0].id  # the first row of the table, and only it
@@ -133,23 +133,13 @@ def test_reviewer_confirms_a_finding_in_the_table(server_url: str, db: str, tmp_
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")
 def test_a_workbook_added_on_the_page_is_read_by_the_pool_and_stored(server_url: str, db: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     workbook = next((ROOT / "samples").glob("001_*.xlsx"))
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1800})
-            page.goto(server_url)
-            expect(page.get_by_role("heading", name="绩效自评表审核")).to_be_visible(timeout=20_000)
-            page.get_by_text("审核工作库", exact=True).first.click()
-            page.get_by_text("向批次添加文件（更正后的文件作为新版本）").click()
-            page.locator('input[type="file"]').last.set_input_files(str(workbook))
-            page.get_by_role("button", name="审核并保存到批次").click()
-            expect(page.get_by_text("已保存 1 个文件，0 个已在批次中")).to_be_visible(timeout=60_000)
-            page.screenshot(path=str(tmp_path / "added.png"))
-        finally:
-            browser.close()
+    with workspace_page(server_url) as page:
+        page.get_by_text("向批次添加文件（更正后的文件作为新版本）").click()
+        page.locator('input[type="file"]').last.set_input_files(str(workbook))
+        page.get_by_role("button", name="审核并保存到批次").click()
+        expect(page.get_by_text("已保存 1 个文件，0 个已在批次中")).to_be_visible(timeout=60_000)
+        page.screenshot(path=str(tmp_path / "added.png"))
     ws = Workspace.open(db)
     stored = ws.stored_hashes(ws.batch("2020年度").id)
     ws.close()

@@ -11,17 +11,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fake_llm import Answer, FakeLLM, Reply
+from pageserver import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "003_6b24eafbc02acca8.txt"
@@ -105,31 +104,10 @@ def test_the_installed_auditor_runs_the_narrative_check(
 
 
 def test_the_installed_auditor_page_serves_the_page(installed: Path, tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
     env = {**os.environ, "HOME": str(tmp_path)}
-    server = subprocess.Popen(
-        [str(installed / "bin" / "auditor"), "page", "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
-            try:
-                with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                assert time.monotonic() < deadline, "the page did not start within 60 s"
-                time.sleep(0.3)
-        with urllib.request.urlopen(f"http://localhost:{port}/", timeout=5) as reply:
-            assert reply.status == 200
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+
+    def command(port: int) -> list[str]:
+        return [str(installed / "bin" / "auditor"), "page", "--port", str(port)]
+
+    with serving(command, tmp_path, env, timeout=60) as url, urllib.request.urlopen(f"{url}/", timeout=5) as reply:
+        assert reply.status == 200
