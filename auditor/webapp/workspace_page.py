@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from auditor.ingest import SUPPORTED_SUFFIXES
 from auditor.settings import Settings
 from auditor.webapp.decisions_view import (
     COMMENT,
@@ -63,7 +64,7 @@ def show(settings: Settings) -> None:
     downloads(workspace, batch.id, batch.name)
 
 
-FILE_TYPES = ["pdf", "docx", "doc", "wps", "xlsx", "xls", "et", "txt"]  # one file each: no archives here
+FILE_TYPES = [s[1:] for s in SUPPORTED_SUFFIXES if s != ".zip"]  # one file each: no archives here
 
 
 def add_files(workspace: Workspace, name: str, settings: Settings) -> None:
