@@ -99,18 +99,11 @@ def _read_only(files: list[tuple[str, bytes]]) -> Pass:
 
 def _scans(files: list[tuple[str, bytes]]) -> Pass:
     """Scanned PDFs end to end (render, OCR, forms) with an empty OCR cache each pass."""
-    out = Pass()
     os.environ["AUDITOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench_ocr_cache_")
     try:
-        for name, data in files:
-            result = extract_bytes(data, name)
-            out.docs += 1
-            out.pages += result.pages or 0
-            out.forms += len(result.forms)
-            out.errors += result.error is not None
+        return _records(files)
     finally:
         shutil.rmtree(os.environ.pop("AUDITOR_CACHE_DIR"), ignore_errors=True)
-    return out
 
 
 def _timed(name: str, run: Callable[[], Pass], repeat: int) -> Row:
