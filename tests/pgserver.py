@@ -9,12 +9,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from pageserver import free_port
 
 
 def _bindir() -> Path | None:
@@ -23,12 +24,6 @@ def _bindir() -> Path | None:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
     return Path(initdb).resolve().parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -52,7 +47,7 @@ def server() -> Iterator[str]:
     if as_root:
         os.chown(folder, user.pw_uid, user.pw_gid)
         os.chown(sock, user.pw_uid, user.pw_gid)
-    port = _free_port()
+    port = free_port()
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         command = ["runuser", "-u", "postgres", "--", *args] if as_root else list(args)
